@@ -1,0 +1,71 @@
+package dev.mcpbroker.core.error;
+
+import dev.mcpbroker.core.jsonrpc.JsonRpc;
+
+/**
+ * Every error the broker itself returns: its JSON-RPC code, HTTP status, stable machine-readable reason
+ * ({@code error.data.reason}) and failure class. Reasons are part of the public contract: never rename one.
+ */
+public enum ErrorCode {
+
+    PARSE_ERROR(JsonRpc.PARSE_ERROR, 400, "parse_error", FailureClass.DETERMINISTIC),
+    INVALID_REQUEST(JsonRpc.INVALID_REQUEST, 400, "invalid_request", FailureClass.DETERMINISTIC),
+    BATCH_NOT_SUPPORTED(JsonRpc.INVALID_REQUEST, 400, "batch_not_supported", FailureClass.DETERMINISTIC),
+    BODY_TOO_LARGE(JsonRpc.INVALID_REQUEST, 413, "body_too_large", FailureClass.DETERMINISTIC),
+    UNSUPPORTED_MEDIA_TYPE(JsonRpc.INVALID_REQUEST, 415, "unsupported_media_type", FailureClass.DETERMINISTIC),
+    MISSING_SESSION_ID(JsonRpc.INVALID_REQUEST, 400, "missing_session_id", FailureClass.DETERMINISTIC),
+    UNSUPPORTED_PROTOCOL_VERSION(JsonRpc.INVALID_REQUEST, 400, "unsupported_protocol_version", FailureClass.DETERMINISTIC),
+    METHOD_NOT_ALLOWED(JsonRpc.INVALID_REQUEST, 405, "method_not_allowed", FailureClass.DETERMINISTIC),
+
+    /** Unknown, ended, expired, or another identity's session: indistinguishable on purpose. */
+    SESSION_NOT_FOUND(-32001, 404, "session_not_found", FailureClass.NOT_EXECUTED),
+    UNKNOWN_SERVER(-32002, 404, "unknown_server", FailureClass.DETERMINISTIC),
+
+    /** The upstream could not be reached: the request never left the broker. */
+    UPSTREAM_UNREACHABLE(-32010, 502, "upstream_unreachable", FailureClass.NOT_EXECUTED),
+    /** The request was sent but no complete answer came back: the upstream may have acted. */
+    UPSTREAM_OUTCOME_UNKNOWN(-32011, 504, "upstream_outcome_unknown", FailureClass.AMBIGUOUS),
+    /** The upstream answered with an HTTP error that will not change on retry. */
+    UPSTREAM_REJECTED(-32012, 502, "upstream_rejected", FailureClass.DETERMINISTIC),
+    /** The upstream ended its own session; the request was not processed. */
+    UPSTREAM_SESSION_LOST(-32013, 502, "upstream_session_lost", FailureClass.NOT_EXECUTED),
+    /** The upstream declined before acting and asked to be retried later. */
+    UPSTREAM_THROTTLED(-32015, 503, "upstream_throttled", FailureClass.NOT_EXECUTED),
+    /** The upstream answered with a server error: it may have acted before failing. */
+    UPSTREAM_FAILED(-32016, 502, "upstream_failed", FailureClass.AMBIGUOUS),
+    /** The upstream answered with something that is not MCP. */
+    UPSTREAM_PROTOCOL_ERROR(-32014, 502, "upstream_protocol_error", FailureClass.AMBIGUOUS),
+
+    /** The broker's state store failed; nothing was sent upstream. */
+    STATE_UNAVAILABLE(-32020, 503, "state_unavailable", FailureClass.NOT_EXECUTED),
+
+    INTERNAL_ERROR(JsonRpc.INTERNAL_ERROR, 500, "internal_error", FailureClass.AMBIGUOUS);
+
+    private final int jsonRpcCode;
+    private final int httpStatus;
+    private final String reason;
+    private final FailureClass failureClass;
+
+    ErrorCode(int jsonRpcCode, int httpStatus, String reason, FailureClass failureClass) {
+        this.jsonRpcCode = jsonRpcCode;
+        this.httpStatus = httpStatus;
+        this.reason = reason;
+        this.failureClass = failureClass;
+    }
+
+    public int jsonRpcCode() {
+        return jsonRpcCode;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    public FailureClass failureClass() {
+        return failureClass;
+    }
+}

@@ -1,0 +1,13 @@
+package dev.mcpbroker.core.error;
+
+/**
+ * A state store (sessions, and every later DynamoDB-backed port) could not be reached or refused the
+ * call. Whether a write took effect is unknown, so callers must not assume either outcome; the broker
+ * answers {@link ErrorCode#STATE_UNAVAILABLE} before it contacts any upstream.
+ */
+public final class StoreUnavailableException extends RuntimeException {
+
+    public StoreUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

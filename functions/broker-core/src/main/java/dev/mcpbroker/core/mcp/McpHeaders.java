@@ -1,0 +1,15 @@
+package dev.mcpbroker.core.mcp;
+
+/** HTTP header names of the Streamable HTTP transport. HTTP header names are case-insensitive. */
+public final class McpHeaders {
+
+    public static final String SESSION_ID = "Mcp-Session-Id";
+    public static final String PROTOCOL_VERSION = "MCP-Protocol-Version";
+    public static final String LAST_EVENT_ID = "Last-Event-ID";
+
+    public static final String APPLICATION_JSON = "application/json";
+    public static final String TEXT_EVENT_STREAM = "text/event-stream";
+
+    private McpHeaders() {
+    }
+}

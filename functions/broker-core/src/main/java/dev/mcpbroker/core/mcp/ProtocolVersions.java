@@ -1,0 +1,24 @@
+package dev.mcpbroker.core.mcp;
+
+import java.util.List;
+
+/** The MCP protocol revisions the broker speaks with sessions. */
+public final class ProtocolVersions {
+
+    public static final String V2025_03_26 = "2025-03-26";
+    public static final String V2025_06_18 = "2025-06-18";
+    public static final String V2025_11_25 = "2025-11-25";
+
+    /** Newest first. */
+    public static final List<String> SUPPORTED = List.of(V2025_11_25, V2025_06_18, V2025_03_26);
+
+    /** What a server must assume when a request after initialize carries no version header. */
+    public static final String ASSUMED_WHEN_ABSENT = V2025_03_26;
+
+    private ProtocolVersions() {
+    }
+
+    public static boolean isSupported(String version) {
+        return SUPPORTED.contains(version);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.mcpbroker.core.upstream;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A registered upstream MCP server.
+ *
+ * @param id             the name agents use in the broker's path, {@code /mcp/{id}}
+ * @param endpoint       the upstream's Streamable HTTP endpoint
+ * @param connectTimeout how long to wait for a connection before the call counts as not executed
+ * @param requestTimeout how long to wait for the complete answer once the request was sent
+ */
+public record UpstreamServer(String id, URI endpoint, Duration connectTimeout, Duration requestTimeout) {
+
+    public UpstreamServer {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(endpoint, "endpoint");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+    }
+}

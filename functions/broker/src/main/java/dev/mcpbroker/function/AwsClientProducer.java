@@ -1,0 +1,30 @@
+package dev.mcpbroker.function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+
+/**
+ * AWS SDK clients, built once per function instance from {@link BrokerConfig}. The URL-connection HTTP
+ * client is used because it starts fast and works in a native image.
+ */
+@ApplicationScoped
+public class AwsClientProducer {
+
+    @Produces
+    @ApplicationScoped
+    DynamoDbClient dynamoDb(BrokerConfig config) {
+        DynamoDbClientBuilder builder = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
+        config.aws().region().map(Region::of).ifPresent(builder::region);
+        config.aws().dynamodb().endpoint().ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    void close(@Disposes DynamoDbClient client) {
+        client.close();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.mcpbroker.function;
+
+import dev.mcpbroker.core.broker.BrokerRequest;
+import dev.mcpbroker.core.broker.BrokerResponse;
+import dev.mcpbroker.core.broker.McpBroker;
+import dev.mcpbroker.core.error.BrokerException;
+import dev.mcpbroker.core.error.ErrorCode;
+import dev.mcpbroker.core.jsonrpc.JsonRpcCodec;
+import dev.mcpbroker.core.mcp.McpHeaders;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * The agent-facing Streamable HTTP endpoint, one per registered upstream server. Decodes HTTP,
+ * delegates to {@link McpBroker}, encodes the answer; errors are encoded by {@link JsonRpcErrorMapper}.
+ */
+@Path("/mcp/{server}")
+public class McpResource {
+
+    private final McpBroker broker;
+    private final JsonRpcCodec codec;
+
+    @Inject
+    public McpResource(McpBroker broker, JsonRpcCodec codec) {
+        this.broker = broker;
+        this.codec = codec;
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    public Response post(@PathParam("server") String server,
+                         @HeaderParam(McpHeaders.SESSION_ID) String sessionId,
+                         @HeaderParam(McpHeaders.PROTOCOL_VERSION) String protocolVersion,
+                         @HeaderParam("Content-Type") String contentType,
+                         byte[] body) {
+        if (contentType == null || !MediaType.APPLICATION_JSON_TYPE.isCompatible(MediaType.valueOf(contentType))) {
+            throw new BrokerException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
+        }
+        return encode(broker.post(new BrokerRequest(server, sessionId, protocolVersion, body)));
+    }
+
+    @DELETE
+    public Response delete(@PathParam("server") String server,
+                           @HeaderParam(McpHeaders.SESSION_ID) String sessionId,
+                           @HeaderParam(McpHeaders.PROTOCOL_VERSION) String protocolVersion) {
+        return encode(broker.delete(server, sessionId, protocolVersion));
+    }
+
+    /** Server-to-client streams need a connection the HTTP API cannot hold; the spec allows 405. */
+    @GET
+    public Response get(@PathParam("server") String server) {
+        throw new BrokerException(ErrorCode.METHOD_NOT_ALLOWED,
+                "this endpoint offers no server-to-client stream; use POST");
+    }
+
+    private Response encode(BrokerResponse response) {
+        Response.ResponseBuilder builder = Response.status(response.status());
+        response.headers().forEach(builder::header);
+        response.body().ifPresent(body -> builder.entity(codec.write(body)).type(MediaType.APPLICATION_JSON_TYPE));
+        return builder.build();
+    }
+}

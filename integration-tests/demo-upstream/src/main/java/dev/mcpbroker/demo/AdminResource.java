@@ -1,0 +1,60 @@
+package dev.mcpbroker.demo;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.Map;
+
+/** Test-only controls of the demo server. Listens on 127.0.0.1 with the MCP endpoint. */
+@Path("/admin")
+@Produces(MediaType.APPLICATION_JSON)
+public class AdminResource {
+
+    @Inject
+    Ledger ledger;
+
+    @Inject
+    RequestHeaderRecorder headers;
+
+    /** {@code {"transfer": n, "get_balance": n, "list_transfers": n}}: tool executions since the last reset. */
+    @GET
+    @Path("/executions")
+    public Map<String, Long> executions() {
+        return ledger.executions();
+    }
+
+    /** Current balances in cents (does not count as a tool execution). */
+    @GET
+    @Path("/balances")
+    public Map<String, Long> balances() {
+        return ledger.balances();
+    }
+
+    /** Seed balances, no transfers, zero counters, no remembered headers; releases a hung transfer. */
+    @POST
+    @Path("/reset")
+    public Map<String, Long> reset() {
+        ledger.reset();
+        headers.reset();
+        return ledger.executions();
+    }
+
+    /** The next transfer executes (counted, applied) and then blocks up to 60 s before answering. */
+    @POST
+    @Path("/hang-next-transfer")
+    public Map<String, Boolean> hangNextTransfer() {
+        ledger.hangNextTransfer();
+        return Map.of("armed", true);
+    }
+
+    /** Headers (names lowercased) of the last POST to /mcp. */
+    @GET
+    @Path("/last-request-headers")
+    public Map<String, String> lastRequestHeaders() {
+        return headers.lastPostHeaders();
+    }
+}

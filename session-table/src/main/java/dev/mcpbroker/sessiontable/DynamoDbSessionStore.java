@@ -1,0 +1,117 @@
+package dev.mcpbroker.sessiontable;
+
+import dev.mcpbroker.core.error.StoreUnavailableException;
+import dev.mcpbroker.core.session.BrokerSession;
+import dev.mcpbroker.core.session.SessionIds;
+import dev.mcpbroker.core.session.SessionStore;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * {@link SessionStore} on DynamoDB. AWS exceptions stop here: a failed condition becomes the port's
+ * exception for that failure mode, anything else {@link StoreUnavailableException}.
+ */
+public final class DynamoDbSessionStore implements SessionStore {
+
+    private static final String KIND = "session#";
+    private static final AttributeValue SESSION_SORT_KEY = AttributeValue.fromS("session");
+
+    private final DynamoDbClient dynamoDb;
+    private final String tableName;
+
+    public DynamoDbSessionStore(DynamoDbClient dynamoDb, String tableName) {
+        this.dynamoDb = Objects.requireNonNull(dynamoDb);
+        this.tableName = Objects.requireNonNull(tableName);
+    }
+
+    @Override
+    public void create(BrokerSession session) {
+        PutItemRequest request = createRequest(session);
+        try {
+            dynamoDb.putItem(request);
+        } catch (ConditionalCheckFailedException e) {
+            throw new SessionAlreadyExistsException("a session with id " + SessionIds.redact(session.sessionId()) + " exists");
+        } catch (SdkException e) {
+            throw unavailable("create", e);
+        }
+    }
+
+    @Override
+    public Optional<BrokerSession> find(String sessionId) {
+        try {
+            Map<String, AttributeValue> item = dynamoDb.getItem(GetItemRequest.builder()
+                    .tableName(tableName)
+                    .key(key(sessionId))
+                    .consistentRead(true)
+                    .build()).item();
+            return item == null || item.isEmpty() ? Optional.empty() : Optional.of(SessionItems.fromItem(item));
+        } catch (SdkException e) {
+            throw unavailable("read", e);
+        }
+    }
+
+    @Override
+    public BrokerSession end(String sessionId, long expectedVersion, Instant at) {
+        UpdateItemRequest request = endRequest(sessionId, expectedVersion, at);
+        try {
+            return SessionItems.fromItem(dynamoDb.updateItem(request).attributes());
+        } catch (ConditionalCheckFailedException e) {
+            BrokerSession current = e.hasItem() && !e.item().isEmpty() ? SessionItems.fromItem(e.item()) : null;
+            throw new SessionChangedException("session is not active at version " + expectedVersion, current);
+        } catch (SdkException e) {
+            throw unavailable("end", e);
+        }
+    }
+
+    PutItemRequest createRequest(BrokerSession session) {
+        Map<String, AttributeValue> item = new HashMap<>(SessionItems.toItem(session));
+        item.putAll(key(session.sessionId()));
+        return PutItemRequest.builder()
+                .tableName(tableName)
+                .item(item)
+                .conditionExpression(SessionExpressions.CREATE_CONDITION)
+                .expressionAttributeNames(SessionExpressions.CREATE_NAMES)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
+    }
+
+    UpdateItemRequest endRequest(String sessionId, long expectedVersion, Instant at) {
+        return UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(key(sessionId))
+                .conditionExpression(SessionExpressions.END_CONDITION)
+                .updateExpression(SessionExpressions.END_UPDATE)
+                .expressionAttributeNames(SessionExpressions.END_NAMES)
+                .expressionAttributeValues(Map.of(
+                        ":active", AttributeValue.fromS(BrokerSession.State.ACTIVE.name()),
+                        ":ended", AttributeValue.fromS(BrokerSession.State.ENDED.name()),
+                        ":expectedVersion", AttributeValue.fromN(Long.toString(expectedVersion)),
+                        ":nextVersion", AttributeValue.fromN(Long.toString(expectedVersion + 1)),
+                        ":endedAt", AttributeValue.fromN(Long.toString(at.toEpochMilli()))))
+                .returnValues(ReturnValue.ALL_NEW)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
+    }
+
+    static Map<String, AttributeValue> key(String sessionId) {
+        return Map.of(
+                SessionTable.PARTITION_KEY, AttributeValue.fromS(KIND + sessionId),
+                SessionTable.SORT_KEY, SESSION_SORT_KEY);
+    }
+
+    private StoreUnavailableException unavailable(String operation, SdkException e) {
+        return new StoreUnavailableException("session table " + operation + " failed: " + e.getClass().getSimpleName(), e);
+    }
+}

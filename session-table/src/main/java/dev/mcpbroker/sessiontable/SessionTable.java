@@ -1,0 +1,51 @@
+package dev.mcpbroker.sessiontable;
+
+import java.util.List;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
+import software.amazon.awssdk.services.dynamodb.model.UpdateTimeToLiveRequest;
+
+/**
+ * The broker's state table: one table, items told apart by key prefix ({@code session#...} now; later
+ * kinds of state get prefixes of their own). {@code infra/template.yaml} declares the same key schema
+ * and TTL attribute; a test holds the two together.
+ */
+public final class SessionTable {
+
+    /** Partition key: {@code <kind>#<id>}. */
+    public static final String PARTITION_KEY = "pk";
+    /** Sort key: the item's role within its partition. */
+    public static final String SORT_KEY = "sk";
+    /** Epoch seconds after which DynamoDB may delete the item. Reads check expiry themselves: deletion lags. */
+    public static final String TTL_ATTRIBUTE = "expiresAt";
+
+    private SessionTable() {
+    }
+
+    /** The table as tests and the local run create it; the SAM template declares the same for AWS. */
+    public static CreateTableRequest createTableRequest(String tableName) {
+        return CreateTableRequest.builder()
+                .tableName(tableName)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                        AttributeDefinition.builder().attributeName(PARTITION_KEY).attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName(SORT_KEY).attributeType(ScalarAttributeType.S).build())
+                .keySchema(List.of(
+                        KeySchemaElement.builder().attributeName(PARTITION_KEY).keyType(KeyType.HASH).build(),
+                        KeySchemaElement.builder().attributeName(SORT_KEY).keyType(KeyType.RANGE).build()))
+                .build();
+    }
+
+    public static UpdateTimeToLiveRequest enableTtlRequest(String tableName) {
+        return UpdateTimeToLiveRequest.builder()
+                .tableName(tableName)
+                .timeToLiveSpecification(TimeToLiveSpecification.builder()
+                        .attributeName(TTL_ATTRIBUTE).enabled(true).build())
+                .build();
+    }
+}
