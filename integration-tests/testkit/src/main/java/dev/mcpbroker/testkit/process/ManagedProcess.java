@@ -89,6 +89,11 @@ public final class ManagedProcess implements AutoCloseable {
         return awaitReady(timeout, () -> readLog().contains(text));
     }
 
+    /** Runs {@code action} once the process has exited, however it ended. */
+    public void onExit(Runnable action) {
+        process.onExit().thenRun(action);
+    }
+
     public long pid() {
         return process.pid();
     }

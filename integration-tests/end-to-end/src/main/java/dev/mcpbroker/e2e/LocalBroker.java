@@ -1,0 +1,48 @@
+package dev.mcpbroker.e2e;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code scripts/run-local.sh}: the broker on embedded defaults. Local AWS emulators (or LocalStack), the
+ * demo payments server and server-everything upstream, and one broker function instance, all on
+ * 127.0.0.1 until Ctrl-C.
+ */
+public final class LocalBroker {
+
+    private LocalBroker() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        boolean withEverything = !Boolean.getBoolean("broker.local.no-everything");
+        Path logDir = Path.of(System.getProperty("broker.local.logs", "target/local-run"));
+        LocalBrokerStack stack = LocalBrokerStack.start(1, withEverything, logDir.toAbsolutePath());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stack.close();
+            stopped.countDown();
+        }, "stop-local-broker"));
+
+        URI payments = stack.endpoint(0, LocalBrokerStack.PAYMENTS);
+        StringBuilder banner = new StringBuilder()
+                .append("\nmcp-broker is running (AWS environment: ").append(stack.aws().kind()).append(")\n\n")
+                .append("  MCP endpoints (Streamable HTTP):\n")
+                .append("    payments   ").append(payments).append("   (demo ledger: transfer, get_balance, list_transfers)\n");
+        if (withEverything) {
+            banner.append("    everything ").append(stack.endpoint(0, LocalBrokerStack.EVERYTHING))
+                    .append("   (@modelcontextprotocol/server-everything)\n");
+        }
+        banner.append("\n  Try it with a real client, e.g. the MCP Inspector CLI:\n")
+                .append("    npx @modelcontextprotocol/inspector --cli ").append(payments)
+                .append(" --transport http --method tools/list\n")
+                .append("    npx @modelcontextprotocol/inspector --cli ").append(payments)
+                .append(" --transport http --method tools/call --tool-name get_balance --tool-arg account=alice\n")
+                .append("\n  DynamoDB: ").append(stack.aws().dynamoDbEndpoint())
+                .append("  table ").append(LocalBrokerStack.TABLE).append('\n')
+                .append("  Logs: ").append(logDir.toAbsolutePath()).append('\n')
+                .append("\nCtrl-C stops everything.\n");
+        System.out.println(banner);
+        stopped.await();
+    }
+}

@@ -1,0 +1,211 @@
+package dev.mcpbroker.testkit.aws.kinesis;
+
+import dev.mcpbroker.testkit.process.ManagedProcess;
+import dev.mcpbroker.testkit.process.Ports;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+
+/**
+ * kinesis-local (the npm build of kinesis-mock) in a Node.js child process, plain HTTP on 127.0.0.1.
+ *
+ * <p>The package is installed on first use into a git-ignored cache shared by all checkouts' builds
+ * ({@code <repo>/.tools/npm/kinesis-local}). kinesis-mock has no listen-address setting and listens on all
+ * interfaces, so Node preloads a script that makes its servers listen on 127.0.0.1.
+ */
+public final class KinesisLocal implements AutoCloseable {
+
+    public static final String PACKAGE = "kinesis-local";
+    public static final String VERSION = "0.6.2";
+    private static final String PRELOAD_RESOURCE = "loopback-preload.js";
+    private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(3);
+
+    private final ManagedProcess process;
+    private final URI endpoint;
+
+    private KinesisLocal(ManagedProcess process, URI endpoint) {
+        this.process = process;
+        this.endpoint = endpoint;
+    }
+
+    /**
+     * Installs kinesis-local if needed, starts it and returns once a ListStreams call succeeds.
+     *
+     * @param cache        the npm cache directory for this package, e.g. {@code <repo>/.tools/npm/kinesis-local}
+     * @param node         the Node.js executable
+     * @param logDirectory where the output of npm and of the child goes
+     */
+    public static KinesisLocal start(Path cache, String node, Path logDirectory, Region region, String accountId,
+                                     AwsCredentialsProvider credentials, Duration timeout) {
+        Path packageDir = install(cache, node, logDirectory);
+        Path preload = preloadScript(cache);
+        int plainPort = Ports.freePort();
+        int tlsPort = Ports.freePort();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("KINESIS_MOCK_CERT_PATH", packageDir.resolve("server.json").toString());
+        env.put("KINESIS_MOCK_PLAIN_PORT", Integer.toString(plainPort));
+        // The TLS listener cannot be turned off; it gets a loopback port of its own and is not used.
+        env.put("KINESIS_MOCK_TLS_PORT", Integer.toString(tlsPort));
+        env.put("LOOPBACK_HOST", Ports.LOOPBACK);
+        env.put("AWS_REGION", region.id());
+        env.put("AWS_ACCOUNT_ID", accountId);
+        env.put("LOG_LEVEL", "WARN");
+        List<String> command = List.of(node, "--require", preload.toString(), packageDir.resolve("main.js").toString());
+        ManagedProcess process = ManagedProcess.start("kinesis-local", command, cache, env,
+                logDirectory.resolve("kinesis-local-" + plainPort + ".log"));
+        URI endpoint = URI.create("http://" + Ports.LOOPBACK + ":" + plainPort);
+        try (KinesisClient probe = probeClient(endpoint, region, credentials)) {
+            process.awaitReady(timeout, () -> Ports.isListening(plainPort) && answersListStreams(probe));
+        } catch (RuntimeException e) {
+            process.close();
+            throw e;
+        }
+        return new KinesisLocal(process, endpoint);
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+
+    @Override
+    public String toString() {
+        return "kinesis-local[" + endpoint + ", pid " + process.pid() + "]";
+    }
+
+    /**
+     * {@code npm install} into the cache unless the pinned version is there. A file lock keeps JVMs that start at
+     * the same moment (parallel test modules) from installing over each other.
+     */
+    static Path install(Path cache, String node, Path logDirectory) {
+        Path packageDir = cache.resolve("node_modules").resolve(PACKAGE);
+        try {
+            Files.createDirectories(cache);
+            try (FileChannel channel = FileChannel.open(cache.resolve(".install.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = channel.lock()) {
+                if (isInstalled(packageDir)) {
+                    return packageDir;
+                }
+                // Without a package.json here npm would install into the nearest ancestor that has one.
+                Path manifest = cache.resolve("package.json");
+                if (!Files.exists(manifest)) {
+                    Files.writeString(manifest, "{\"name\":\"mcp-broker-tools\",\"private\":true}\n");
+                }
+                List<String> command = List.of(npm(node), "install", "--no-audit", "--no-fund", "--prefix", cache.toString(),
+                        PACKAGE + "@" + VERSION);
+                try (ManagedProcess npm = ManagedProcess.start("npm-install-" + PACKAGE, command, cache, Map.of(),
+                        logDirectory.resolve("npm-install-" + PACKAGE + ".log"))) {
+                    awaitExit(npm, INSTALL_TIMEOUT);
+                    if (!isInstalled(packageDir)) {
+                        throw new IllegalStateException("npm did not install " + PACKAGE + "@" + VERSION + " into " + cache
+                                + "\n" + npm.logTail());
+                    }
+                }
+                return packageDir;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean isInstalled(Path packageDir) throws IOException {
+        Path manifest = packageDir.resolve("package.json");
+        return Files.isRegularFile(packageDir.resolve("main.js"))
+                && Files.isRegularFile(manifest)
+                && Files.readString(manifest).replace(" ", "").contains("\"version\":\"" + VERSION + "\"");
+    }
+
+    private static void awaitExit(ManagedProcess process, Duration timeout) {
+        ProcessHandle handle = ProcessHandle.of(process.pid()).orElse(null);
+        if (handle == null) {
+            return; // already gone
+        }
+        try {
+            handle.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(process.name() + " did not finish within " + timeout + "\n" + process.logTail(), e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + process.name(), e);
+        }
+    }
+
+    /** npm next to the chosen node when there is one (a node from NODE_BINARY), else npm on the PATH. */
+    private static String npm(String node) {
+        Path sibling = Path.of(node).resolveSibling("npm");
+        return Path.of(node).getParent() != null && Files.isExecutable(sibling) ? sibling.toString() : "npm";
+    }
+
+    /** The preload script is a class-path resource; node needs it as a file. */
+    private static Path preloadScript(Path cache) {
+        Path target = cache.resolve(PRELOAD_RESOURCE);
+        try (InputStream in = KinesisLocal.class.getResourceAsStream("/dev/mcpbroker/testkit/aws/kinesis/" + PRELOAD_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(PRELOAD_RESOURCE + " is missing from the testkit");
+            }
+            byte[] script = in.readAllBytes();
+            if (!Files.exists(target) || !Arrays.equals(Files.readAllBytes(target), script)) {
+                // written aside and moved, so that a JVM starting node at the same moment never reads half a file
+                Path temporary = Files.createTempFile(cache, PRELOAD_RESOURCE, ".tmp");
+                Files.write(temporary, script);
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean answersListStreams(KinesisClient probe) {
+        try {
+            probe.listStreams();
+            return true;
+        } catch (RuntimeException notYet) {
+            return false;
+        }
+    }
+
+    /** One attempt per probe, short timeouts: the readiness loop does the retrying. */
+    private static KinesisClient probeClient(URI endpoint, Region region, AwsCredentialsProvider credentials) {
+        return KinesisClient.builder()
+                .endpointOverride(endpoint)
+                .region(region)
+                .credentialsProvider(credentials)
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofMillis(500))
+                        .socketTimeout(Duration.ofSeconds(2))
+                        .build())
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(Duration.ofSeconds(3)))
+                .build();
+    }
+}

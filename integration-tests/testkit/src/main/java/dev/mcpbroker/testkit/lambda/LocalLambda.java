@@ -1,0 +1,189 @@
+package dev.mcpbroker.testkit.lambda;
+
+import com.amazonaws.services.lambda.runtime.api.client.AWSLambda;
+import dev.mcpbroker.testkit.process.ManagedProcess;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * One deployed Lambda function, locally: a {@link LocalApiGateway} on 127.0.0.1 and a function process
+ * running the packaged {@code function.zip} under AWS's runtime interface client, the same bootstrap the
+ * managed {@code java21} runtime uses. Killing the process behaves like a crashed execution environment:
+ * the gateway stays, in-flight requests fail, and {@link #restartFunction()} starts a fresh (cold) one.
+ */
+public final class LocalLambda implements AutoCloseable {
+
+    /** The handler Quarkus generates for every Lambda function it packages. */
+    public static final String QUARKUS_HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
+
+    private final String name;
+    private final Path taskRoot;
+    private final String handler;
+    private final Map<String, String> environment;
+    private final Path logDir;
+    private final LocalApiGateway gateway;
+    private volatile ManagedProcess function;
+    private int generation;
+    private boolean closed;
+
+    private LocalLambda(String name, Path taskRoot, String handler, Map<String, String> environment, Path logDir,
+                        Duration timeout) {
+        this.name = name;
+        this.taskRoot = taskRoot;
+        this.handler = handler;
+        this.environment = Map.copyOf(environment);
+        this.logDir = logDir;
+        this.gateway = LocalApiGateway.start(timeout);
+    }
+
+    /**
+     * Unpacks {@code functionZip} (as Lambda does into {@code /var/task}) and starts the function.
+     *
+     * @param environment the function's environment variables (configuration, AWS endpoints, credentials)
+     */
+    public static LocalLambda start(String name, Path functionZip, String handler, Map<String, String> environment,
+                                    Path logDir, Duration timeout) {
+        Path taskRoot = unpack(functionZip, logDir.resolve(name + "-task"));
+        LocalLambda lambda = new LocalLambda(name, taskRoot, handler, environment, logDir, timeout);
+        try {
+            lambda.restartFunction();
+        } catch (RuntimeException e) {
+            lambda.close();
+            throw e;
+        }
+        return lambda;
+    }
+
+    /** The API's base URL, e.g. {@code http://127.0.0.1:PORT}. */
+    public URI baseUri() {
+        return gateway.baseUri();
+    }
+
+    public LocalApiGateway gateway() {
+        return gateway;
+    }
+
+    public long functionPid() {
+        return function.pid();
+    }
+
+    public boolean functionAlive() {
+        return function != null && function.isAlive();
+    }
+
+    /** Kills the function process (SIGKILL), as a crash or a recycled execution environment would. */
+    public void killFunction() {
+        function.kill();
+        gateway.functionDied();
+    }
+
+    /** Starts a new function process; the previous one, if any, is ended first. */
+    public synchronized void restartFunction() {
+        if (function != null) {
+            function.close();
+            gateway.functionDied();
+        }
+        generation++;
+        Map<String, String> env = new HashMap<>(environment);
+        env.put("AWS_LAMBDA_RUNTIME_API", gateway.runtimeApi());
+        env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
+        env.put("_HANDLER", handler);
+        env.put("AWS_LAMBDA_FUNCTION_NAME", name);
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512");
+        env.putIfAbsent("AWS_REGION", "us-east-1");
+        // The JVM flags the managed java21 runtime starts functions with.
+        List<String> jvm = List.of("-XX:+UseSerialGC", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
+                "-Xmx384m", "-Dsun.net.httpserver.nodelay=true");
+        List<String> command = ManagedProcess.javaCommand(jvm, classpath(), AWSLambda.class.getName(), List.of(handler));
+        ManagedProcess started = ManagedProcess.start(name + "-" + generation, command, taskRoot, env,
+                logDir.resolve(name + "-" + generation + ".log"));
+        started.onExit(gateway::functionDied);
+        function = started;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (function != null) {
+            function.close();
+        }
+        gateway.close();
+    }
+
+    /** {@code /var/task}, {@code /var/task/lib/*}, then the runtime interface client and its dependencies. */
+    private String classpath() {
+        Set<String> entries = new LinkedHashSet<>();
+        entries.add(taskRoot.toString());
+        entries.add(taskRoot.resolve("lib") + File.separator + "*");
+        entries.add(jarOf(AWSLambda.class));
+        entries.add(jarOf(com.amazonaws.services.lambda.runtime.Context.class));
+        entries.add(jarOf(com.amazonaws.services.lambda.runtime.serialization.PojoSerializer.class));
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private static String jarOf(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path unpack(Path functionZip, Path target) {
+        if (!Files.isRegularFile(functionZip)) {
+            throw new IllegalStateException(functionZip + " does not exist: build the function first (./mvnw -DskipTests install)");
+        }
+        try {
+            if (Files.exists(target)) {
+                try (var walk = Files.walk(target)) {
+                    List<Path> paths = new ArrayList<>(walk.toList());
+                    java.util.Collections.reverse(paths);
+                    for (Path p : paths) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            Files.createDirectories(target);
+            try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(functionZip))) {
+                for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
+                    Path out = target.resolve(entry.getName()).normalize();
+                    if (!out.startsWith(target)) {
+                        throw new IOException("zip entry outside the target: " + entry.getName());
+                    }
+                    if (entry.isDirectory()) {
+                        Files.createDirectories(out);
+                    } else {
+                        Files.createDirectories(out.getParent());
+                        copy(zip, out);
+                    }
+                }
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not unpack " + functionZip, e);
+        }
+    }
+
+    private static void copy(InputStream in, Path out) throws IOException {
+        Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
+    }
+}
