@@ -7,6 +7,7 @@
 //   "headers": { "Authorization": "Bearer ..." },          optional, sent on every HTTP request
 //   "clientInfo": { "name": "...", "version": "..." },     optional
 //   "timeoutMs": 30000,                                     optional, per request
+//   "sessionId": "...",                                     optional: continue this session (no initialize)
 //   "steps": [
 //     { "op": "listTools" },
 //     { "op": "callTool", "name": "transfer", "arguments": { ... }, "_meta": { ... } },
@@ -57,7 +58,12 @@ async function main() {
     const headers = scenario.headers ?? {};
     const requestOptions = { timeout: scenario.timeoutMs ?? 30000 };
     const client = new Client(scenario.clientInfo ?? { name: 'mcp-broker-ts-client', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+    const transportOptions = { requestInit: { headers } };
+    if (scenario.sessionId) {
+        // The SDK's reconnect path: with a session id set, Client.connect does not initialize again.
+        transportOptions.sessionId = scenario.sessionId;
+    }
+    const transport = new StreamableHTTPClientTransport(new URL(url), transportOptions);
     const output = { connected: false, steps: [] };
 
     try {

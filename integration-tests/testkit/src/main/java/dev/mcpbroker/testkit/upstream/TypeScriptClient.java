@@ -44,8 +44,24 @@ public final class TypeScriptClient {
      */
     public static JsonNode run(URI endpoint, Map<String, String> headers, List<Map<String, Object>> steps,
             Duration timeout) {
+        return run(endpoint, headers, null, steps, timeout);
+    }
+
+    /**
+     * Continues an existing session: the SDK's transport is given {@code sessionId} and, as the SDK does
+     * when reconnecting, the client skips initialize.
+     */
+    public static JsonNode resume(URI endpoint, Map<String, String> headers, String sessionId, List<Map<String, Object>> steps) {
+        return run(endpoint, headers, sessionId, steps, DEFAULT_TIMEOUT);
+    }
+
+    private static JsonNode run(URI endpoint, Map<String, String> headers, String sessionId,
+            List<Map<String, Object>> steps, Duration timeout) {
         Map<String, Object> scenario = new LinkedHashMap<>();
         scenario.put("headers", headers);
+        if (sessionId != null) {
+            scenario.put("sessionId", sessionId);
+        }
         scenario.put("timeoutMs", timeout.toMillis());
         scenario.put("steps", steps);
         Path node = NodeTools.node();
