@@ -1,5 +1,6 @@
 package dev.mcpbroker.e2e;
 
+import dev.mcpbroker.testkit.upstream.NodeTools;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -33,11 +34,15 @@ public final class LocalBroker {
             banner.append("    everything ").append(stack.endpoint(0, LocalBrokerStack.EVERYTHING))
                     .append("   (@modelcontextprotocol/server-everything)\n");
         }
+        // Inspector 2.x needs Node >= 22.19; older CLIs drop the endpoint's path. Point at the Node 22 the
+        // harness installed so the printed commands work as they are.
+        String npx = "PATH=" + NodeTools.node().getParent() + ":$PATH npx -y @modelcontextprotocol/inspector";
         banner.append("\n  Try it with a real client, e.g. the MCP Inspector CLI:\n")
-                .append("    npx @modelcontextprotocol/inspector --cli ").append(payments)
+                .append("    ").append(npx).append(" --cli ").append(payments)
                 .append(" --transport http --method tools/list\n")
-                .append("    npx @modelcontextprotocol/inspector --cli ").append(payments)
+                .append("    ").append(npx).append(" --cli ").append(payments)
                 .append(" --transport http --method tools/call --tool-name get_balance --tool-arg account=alice\n")
+                .append("  or the Inspector UI: ").append(npx).append("  (transport Streamable HTTP, URL as above)\n")
                 .append("\n  DynamoDB: ").append(stack.aws().dynamoDbEndpoint())
                 .append("  table ").append(LocalBrokerStack.TABLE).append('\n')
                 .append("  Logs: ").append(logDir.toAbsolutePath()).append('\n')
