@@ -1,6 +1,7 @@
 package dev.mcpbroker.testkit.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpbroker.testkit.process.LoopbackOnly;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

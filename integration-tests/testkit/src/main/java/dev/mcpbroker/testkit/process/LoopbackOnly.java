@@ -1,4 +1,4 @@
-package dev.mcpbroker.testkit.upstream;
+package dev.mcpbroker.testkit.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,10 +15,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Asserts that a TCP port is listened on by loopback sockets only (Linux /proc/net, plus a connect probe). */
-final class LoopbackOnly {
+public final class LoopbackOnly {
 
     private static final String LISTEN = "0A";
     private static final List<String> LOOPBACK_HEX = List.of(
@@ -29,12 +28,16 @@ final class LoopbackOnly {
     private LoopbackOnly() {
     }
 
-    static void assertListensOnLoopbackOnly(int port) {
+    public static void assertListensOnLoopbackOnly(int port) {
         List<String> addresses = new ArrayList<>();
         addresses.addAll(listeners(Path.of("/proc/net/tcp"), port));
         addresses.addAll(listeners(Path.of("/proc/net/tcp6"), port));
-        assertThat(addresses).as("listening sockets on port %d", port).isNotEmpty();
-        assertThat(LOOPBACK_HEX).as("every listening socket on port %d is loopback", port).containsAll(addresses);
+        if (addresses.isEmpty()) {
+            throw new AssertionError("nothing listens on port " + port);
+        }
+        if (!LOOPBACK_HEX.containsAll(addresses)) {
+            throw new AssertionError("port " + port + " listens beyond loopback: " + addresses);
+        }
         for (InetAddress address : nonLoopbackAddresses()) {
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(address, port), 300);
