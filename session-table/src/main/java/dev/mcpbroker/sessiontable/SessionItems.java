@@ -1,6 +1,7 @@
 package dev.mcpbroker.sessiontable;
 
 import dev.mcpbroker.core.session.BrokerSession;
+import dev.mcpbroker.core.session.SessionOwner;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -10,6 +11,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 final class SessionItems {
 
     static final String SERVER_ID = "serverId";
+    static final String AGENT_ID = "agentId";
+    static final String TENANT_ID = "tenantId";
+    static final String ON_BEHALF_OF = "onBehalfOf";
     static final String SESSION_ID = "sessionId";
     static final String UPSTREAM_SESSION_ID = "upstreamSessionId";
     static final String PROTOCOL_VERSION = "protocolVersion";
@@ -22,6 +26,11 @@ final class SessionItems {
     static Map<String, AttributeValue> toItem(BrokerSession session) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(SESSION_ID, AttributeValue.fromS(session.sessionId()));
+        item.put(AGENT_ID, AttributeValue.fromS(session.owner().agentId()));
+        item.put(TENANT_ID, AttributeValue.fromS(session.owner().tenantId()));
+        if (session.owner().onBehalfOf() != null) {
+            item.put(ON_BEHALF_OF, AttributeValue.fromS(session.owner().onBehalfOf()));
+        }
         item.put(SERVER_ID, AttributeValue.fromS(session.serverId()));
         session.upstreamSession().ifPresent(id -> item.put(UPSTREAM_SESSION_ID, AttributeValue.fromS(id)));
         item.put(PROTOCOL_VERSION, AttributeValue.fromS(session.protocolVersion()));
@@ -35,8 +44,10 @@ final class SessionItems {
 
     static BrokerSession fromItem(Map<String, AttributeValue> item) {
         AttributeValue upstream = item.get(UPSTREAM_SESSION_ID);
+        AttributeValue user = item.get(ON_BEHALF_OF);
         return new BrokerSession(
                 item.get(SESSION_ID).s(),
+                new SessionOwner(item.get(AGENT_ID).s(), item.get(TENANT_ID).s(), user == null ? null : user.s()),
                 item.get(SERVER_ID).s(),
                 upstream == null ? null : upstream.s(),
                 item.get(PROTOCOL_VERSION).s(),

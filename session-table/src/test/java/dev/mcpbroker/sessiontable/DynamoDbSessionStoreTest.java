@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.session.BrokerSession;
+import dev.mcpbroker.core.session.SessionOwner;
 import dev.mcpbroker.core.session.SessionIds;
 import dev.mcpbroker.core.session.SessionStore;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
@@ -27,6 +28,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /** The adapter against a real DynamoDB (DynamoDB Local or LocalStack, chosen at run time). */
 class DynamoDbSessionStoreTest {
 
+    private static final SessionOwner OWNER = new SessionOwner("agent-a", "tenant-1", "alice@example.com");
+
     private static final String TABLE = "session-store-test";
     private static AwsEnvironment aws;
     private static DynamoDbSessionStore store;
@@ -41,7 +44,7 @@ class DynamoDbSessionStoreTest {
 
     private BrokerSession newSession() {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        return new BrokerSession(ids.mint(), "payments", "upstream-" + ids.mint(), "2025-11-25",
+        return new BrokerSession(ids.mint(), OWNER, "payments", "upstream-" + ids.mint(), "2025-11-25",
                 "{\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}", BrokerSession.State.ACTIVE,
                 now, now.plusSeconds(3600).truncatedTo(ChronoUnit.SECONDS), 1);
     }
@@ -55,7 +58,7 @@ class DynamoDbSessionStoreTest {
 
     @Test
     void sessionWithoutUpstreamSessionIdRoundTrips() {
-        BrokerSession stateless = new BrokerSession(ids.mint(), "everything", null, "2025-06-18", "{}",
+        BrokerSession stateless = new BrokerSession(ids.mint(), new SessionOwner("agent-b", "tenant-2", "bob@example.com"), "everything", null, "2025-06-18", "{}",
                 BrokerSession.State.ACTIVE, Instant.ofEpochMilli(1000), Instant.ofEpochSecond(5000), 1);
         store.create(stateless);
         assertThat(store.find(stateless.sessionId())).contains(stateless);
@@ -65,7 +68,7 @@ class DynamoDbSessionStoreTest {
     void createWithAnExistingIdFailsAndLeavesTheFirstSessionIntact() {
         BrokerSession first = newSession();
         store.create(first);
-        BrokerSession impostor = new BrokerSession(first.sessionId(), "other-server", "other-upstream", "2025-03-26",
+        BrokerSession impostor = new BrokerSession(first.sessionId(), OWNER, "other-server", "other-upstream", "2025-03-26",
                 "{}", BrokerSession.State.ACTIVE, first.createdAt(), first.expiresAt(), 1);
         assertThatThrownBy(() -> store.create(impostor)).isInstanceOf(SessionStore.SessionAlreadyExistsException.class);
         assertThat(store.find(first.sessionId())).contains(first);

@@ -3,6 +3,7 @@ package dev.mcpbroker.sessiontable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpbroker.core.session.BrokerSession;
+import dev.mcpbroker.core.session.SessionOwner;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  */
 class SessionExpressionsTest {
 
+    private static final SessionOwner OWNER = new SessionOwner("agent-a", "tenant-1", null);
+
     private final DynamoDbSessionStore store = new DynamoDbSessionStore(
             DynamoDbClient.builder().region(software.amazon.awssdk.regions.Region.US_EAST_1)
                     .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
@@ -25,7 +28,7 @@ class SessionExpressionsTest {
             "state");
 
     private static BrokerSession session() {
-        return new BrokerSession("abc", "payments", "up-1", "2025-11-25", "{}", BrokerSession.State.ACTIVE,
+        return new BrokerSession("abc", OWNER, "payments", "up-1", "2025-11-25", "{}", BrokerSession.State.ACTIVE,
                 Instant.ofEpochSecond(100), Instant.ofEpochSecond(200), 1);
     }
 

@@ -1,17 +1,20 @@
 package dev.mcpbroker.core.broker;
 
+import dev.mcpbroker.core.identity.AgentIdentity;
+
 /**
  * An agent's POST to {@code /mcp/{server}}, as the function decoded it.
  *
+ * @param identity        the authenticated caller
  * @param serverId        the {@code {server}} path segment
  * @param sessionId       the {@code Mcp-Session-Id} header, or null
  * @param protocolVersion the {@code MCP-Protocol-Version} header, or null
  * @param body            the raw body
  */
-public record BrokerRequest(String serverId, String sessionId, String protocolVersion, byte[] body) {
+public record BrokerRequest(AgentIdentity identity, String serverId, String sessionId, String protocolVersion, byte[] body) {
 
     @Override
     public String toString() {
-        return "BrokerRequest[server=" + serverId + ", bytes=" + (body == null ? 0 : body.length) + "]";
+        return "BrokerRequest[agent=" + identity.agentId() + ", server=" + serverId + ", bytes=" + (body == null ? 0 : body.length) + "]";
     }
 }

@@ -1,12 +1,19 @@
 package dev.mcpbroker.core.broker;
 
+import dev.mcpbroker.core.policy.RateLimit;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Limits the broker applies to every session and request.
  *
  * @param sessionLifetime absolute lifetime of a session from initialize
  * @param maxBodyBytes    largest request body accepted from an agent
+ * @param defaultAgentRate the rate limit of agents whose allowlist entry sets none; null for no limit
  */
-public record BrokerSettings(Duration sessionLifetime, int maxBodyBytes) {
+public record BrokerSettings(Duration sessionLifetime, int maxBodyBytes, RateLimit defaultAgentRate) {
+
+    public Optional<RateLimit> defaultAgentRateLimit() {
+        return Optional.ofNullable(defaultAgentRate);
+    }
 }

@@ -5,17 +5,25 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
 import dev.mcpbroker.core.error.StoreUnavailableException;
+import dev.mcpbroker.core.identity.AgentIdentity;
 import dev.mcpbroker.core.jsonrpc.JsonRpc;
 import dev.mcpbroker.core.jsonrpc.JsonRpcCodec;
 import dev.mcpbroker.core.jsonrpc.JsonRpcMessage;
 import dev.mcpbroker.core.mcp.McpHeaders;
 import dev.mcpbroker.core.mcp.McpMethods;
 import dev.mcpbroker.core.mcp.ProtocolVersions;
+import dev.mcpbroker.core.policy.AccessPolicy;
+import dev.mcpbroker.core.policy.RateLimit;
+import dev.mcpbroker.core.policy.RateLimiter;
 import dev.mcpbroker.core.session.BrokerSession;
 import dev.mcpbroker.core.session.SessionIds;
+import dev.mcpbroker.core.session.SessionOwner;
 import dev.mcpbroker.core.session.SessionStore;
+import dev.mcpbroker.core.upstream.CredentialSource;
+import dev.mcpbroker.core.upstream.SecretRedactor;
 import dev.mcpbroker.core.upstream.UpstreamCall;
 import dev.mcpbroker.core.upstream.UpstreamClient;
+import dev.mcpbroker.core.upstream.UpstreamCredential;
 import dev.mcpbroker.core.upstream.UpstreamException;
 import dev.mcpbroker.core.upstream.UpstreamFailures;
 import dev.mcpbroker.core.upstream.UpstreamRegistry;
@@ -23,33 +31,34 @@ import dev.mcpbroker.core.upstream.UpstreamReply;
 import dev.mcpbroker.core.upstream.UpstreamServer;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The broker's request path for one agent-facing MCP endpoint per upstream server. It holds no session
- * state of its own: every request reads the session from the {@link SessionStore}, so any instance can
- * serve any request.
+ * The broker's request path for one agent-facing MCP endpoint per upstream server. Every request is
+ * authorised and rate-limited before any upstream contact; the session is read from the
+ * {@link SessionStore} on every request, so any instance can serve any request.
  */
 public final class McpBroker {
 
     private static final System.Logger LOG = System.getLogger(McpBroker.class.getName());
 
+    /** The collaborators of the request path. */
+    public record Ports(SessionStore sessions, UpstreamRegistry upstreams, UpstreamClient upstreamClient,
+                        CredentialSource credentials, AccessPolicy policy, RateLimiter rateLimiter) {
+    }
+
     private final JsonRpcCodec codec;
-    private final SessionStore sessions;
-    private final UpstreamRegistry upstreams;
-    private final UpstreamClient upstreamClient;
+    private final Ports ports;
     private final SessionIds sessionIds;
     private final Clock clock;
     private final BrokerSettings settings;
 
-    public McpBroker(JsonRpcCodec codec, SessionStore sessions, UpstreamRegistry upstreams, UpstreamClient upstreamClient,
-                     SessionIds sessionIds, Clock clock, BrokerSettings settings) {
+    public McpBroker(JsonRpcCodec codec, Ports ports, SessionIds sessionIds, Clock clock, BrokerSettings settings) {
         this.codec = Objects.requireNonNull(codec);
-        this.sessions = Objects.requireNonNull(sessions);
-        this.upstreams = Objects.requireNonNull(upstreams);
-        this.upstreamClient = Objects.requireNonNull(upstreamClient);
+        this.ports = Objects.requireNonNull(ports);
         this.sessionIds = Objects.requireNonNull(sessionIds);
         this.clock = Objects.requireNonNull(clock);
         this.settings = Objects.requireNonNull(settings);
@@ -65,31 +74,34 @@ public final class McpBroker {
         JsonNode requestId = message instanceof JsonRpcMessage.Request r ? r.id() : null;
         try {
             UpstreamServer server = server(request.serverId());
+            SessionOwner owner = ports.policy().admit(request.identity(), server);
+            enforceRateLimits(request.identity(), owner);
             if (message instanceof JsonRpcMessage.Request r && McpMethods.INITIALIZE.equals(r.method())) {
-                return initialize(server, r);
+                return initialize(server, owner, r);
             }
-            BrokerSession session = liveSession(server, request.sessionId(), request.protocolVersion());
+            BrokerSession session = liveSession(server, owner, request.sessionId(), request.protocolVersion());
             return switch (message) {
-                case JsonRpcMessage.Request r -> forward(server, session, r);
+                case JsonRpcMessage.Request r -> forward(request.identity(), server, session, r);
                 case JsonRpcMessage.Notification n -> notifyUpstream(server, session, n);
                 case JsonRpcMessage.Response r -> relayResponse(server, session, r);
             };
         } catch (BrokerException e) {
             throw requestId == null ? e : e.withRequestId(requestId);
         } catch (StoreUnavailableException e) {
-            BrokerException error = new BrokerException(ErrorCode.STATE_UNAVAILABLE, "session state is unavailable", e);
+            BrokerException error = new BrokerException(ErrorCode.STATE_UNAVAILABLE, "broker state is unavailable", e);
             throw requestId == null ? error : error.withRequestId(requestId);
         }
     }
 
     /** Ends a session: the record first, so no instance serves it again, then the upstream session. */
-    public BrokerResponse delete(String serverId, String sessionId, String protocolVersion) {
+    public BrokerResponse delete(AgentIdentity identity, String serverId, String sessionId, String protocolVersion) {
         try {
             UpstreamServer server = server(serverId);
-            BrokerSession session = liveSession(server, sessionId, protocolVersion);
+            SessionOwner owner = ports.policy().admit(identity, server);
+            BrokerSession session = liveSession(server, owner, sessionId, protocolVersion);
             BrokerSession ended;
             try {
-                ended = sessions.end(session.sessionId(), session.version(), clock.instant());
+                ended = ports.sessions().end(session.sessionId(), session.version(), clock.instant());
             } catch (SessionStore.SessionChangedException e) {
                 // Ended or changed by a concurrent request: to this caller the session is gone either way.
                 throw sessionNotFound();
@@ -97,12 +109,12 @@ public final class McpBroker {
             ended.upstreamSession().ifPresent(upstreamId -> terminateQuietly(server, upstreamId, ended.protocolVersion()));
             return BrokerResponse.noContent();
         } catch (StoreUnavailableException e) {
-            throw new BrokerException(ErrorCode.STATE_UNAVAILABLE, "session state is unavailable", e);
+            throw new BrokerException(ErrorCode.STATE_UNAVAILABLE, "broker state is unavailable", e);
         }
     }
 
-    private BrokerResponse initialize(UpstreamServer server, JsonRpcMessage.Request request) {
-        UpstreamReply reply = send(server, new UpstreamCall(request.json(), null, null, Map.of()));
+    private BrokerResponse initialize(UpstreamServer server, SessionOwner owner, JsonRpcMessage.Request request) {
+        UpstreamReply reply = send(server, request.json(), null, null);
         ObjectNode response = reply.response().orElseThrow(() -> new BrokerException(ErrorCode.UPSTREAM_PROTOCOL_ERROR,
                 "upstream '" + server.id() + "' answered initialize without a response"));
         if (response.has(JsonRpc.ERROR)) {
@@ -119,18 +131,17 @@ public final class McpBroker {
                 .put(JsonRpc.JSONRPC, JsonRpc.VERSION)
                 .put(JsonRpc.METHOD, McpMethods.NOTIFICATIONS_INITIALIZED);
         try {
-            upstreamClient.send(server, new UpstreamCall(initialized, upstreamSessionId, version, Map.of()));
-        } catch (UpstreamException e) {
+            send(server, initialized, upstreamSessionId, version);
+        } catch (BrokerException e) {
             abandonUpstreamSession(server, upstreamSessionId, version);
-            throw UpstreamFailures.toBrokerException(server.id(), e);
+            throw e;
         }
 
         Instant now = clock.instant();
-        BrokerSession session = new BrokerSession(sessionIds.mint(), server.id(), upstreamSessionId, version,
-                request.params().toString(), BrokerSession.State.ACTIVE,
-                now, now.plus(settings.sessionLifetime()), 1);
+        BrokerSession session = new BrokerSession(sessionIds.mint(), owner, server.id(), upstreamSessionId, version,
+                request.params().toString(), BrokerSession.State.ACTIVE, now, now.plus(settings.sessionLifetime()), 1);
         try {
-            sessions.create(session);
+            ports.sessions().create(session);
         } catch (StoreUnavailableException | SessionStore.SessionAlreadyExistsException e) {
             // Without a record no instance could serve the session: do not leave the upstream one behind.
             abandonUpstreamSession(server, upstreamSessionId, version);
@@ -143,10 +154,17 @@ public final class McpBroker {
         return BrokerResponse.json(response).withHeader(McpHeaders.SESSION_ID, session.sessionId());
     }
 
-    private BrokerResponse forward(UpstreamServer server, BrokerSession session, JsonRpcMessage.Request request) {
-        UpstreamReply reply = send(server, callFor(session, request.json()));
+    private BrokerResponse forward(AgentIdentity identity, UpstreamServer server, BrokerSession session,
+                                   JsonRpcMessage.Request request) {
+        if (McpMethods.TOOLS_CALL.equals(request.method())) {
+            ports.policy().checkToolCall(identity, server, request.params().path("name").asText(""));
+        }
+        UpstreamReply reply = send(server, request.json(), session.upstreamSessionId(), session.protocolVersion());
         ObjectNode response = reply.response().orElseThrow(() -> new BrokerException(ErrorCode.UPSTREAM_PROTOCOL_ERROR,
                 "upstream '" + server.id() + "' sent no response"));
+        if (McpMethods.TOOLS_LIST.equals(request.method())) {
+            ports.policy().filterToolList(identity, server, response);
+        }
         return BrokerResponse.json(response);
     }
 
@@ -154,38 +172,91 @@ public final class McpBroker {
         if (McpMethods.NOTIFICATIONS_INITIALIZED.equals(notification.method())) {
             return BrokerResponse.accepted(); // the broker already sent it when it opened the upstream session
         }
-        send(server, callFor(session, notification.json()));
+        send(server, notification.json(), session.upstreamSessionId(), session.protocolVersion());
         return BrokerResponse.accepted();
     }
 
     private BrokerResponse relayResponse(UpstreamServer server, BrokerSession session, JsonRpcMessage.Response response) {
-        send(server, callFor(session, response.json()));
+        send(server, response.json(), session.upstreamSessionId(), session.protocolVersion());
         return BrokerResponse.accepted();
     }
 
-    private UpstreamCall callFor(BrokerSession session, ObjectNode message) {
-        return new UpstreamCall(message, session.upstreamSessionId(), session.protocolVersion(), Map.of());
+    /**
+     * Sends one message with the upstream's credential attached, and redacts that credential from
+     * everything the upstream answers. An upstream 401 means the request was refused before anything ran,
+     * so the credential is refreshed (it may have been rotated) and the request sent once more.
+     */
+    private UpstreamReply send(UpstreamServer server, ObjectNode message, String upstreamSessionId, String version) {
+        UpstreamCredential credential = credential(server, false);
+        try {
+            return redacted(sendWith(server, message, upstreamSessionId, version, credential), credential);
+        } catch (UpstreamException e) {
+            if (e.kind() == UpstreamException.Kind.REJECTED && e.status() == 401 && !credential.headers().isEmpty()) {
+                UpstreamCredential refreshed = credential(server, true);
+                try {
+                    return redacted(sendWith(server, message, upstreamSessionId, version, refreshed), refreshed);
+                } catch (UpstreamException retryFailure) {
+                    throw upstreamFailure(server, retryFailure);
+                }
+            }
+            throw upstreamFailure(server, e);
+        }
     }
 
-    private UpstreamReply send(UpstreamServer server, UpstreamCall call) {
+    private UpstreamReply sendWith(UpstreamServer server, ObjectNode message, String upstreamSessionId, String version,
+                                   UpstreamCredential credential) {
+        return ports.upstreamClient().send(server, new UpstreamCall(message, upstreamSessionId, version, credential.headers()));
+    }
+
+    private static UpstreamReply redacted(UpstreamReply reply, UpstreamCredential credential) {
+        reply.response().ifPresent(response -> SecretRedactor.redact(response, credential.secretValues()));
+        reply.relayed().forEach(message -> SecretRedactor.redact(message, credential.secretValues()));
+        return reply;
+    }
+
+    private UpstreamCredential credential(UpstreamServer server, boolean refresh) {
         try {
-            return upstreamClient.send(server, call);
-        } catch (UpstreamException e) {
-            LOG.log(Level.INFO, () -> "upstream '" + server.id() + "' failed: " + e.kind() + " (" + e.getMessage() + ")");
-            throw UpstreamFailures.toBrokerException(server.id(), e);
+            return ports.credentials().resolve(server, refresh);
+        } catch (StoreUnavailableException e) {
+            throw new BrokerException(ErrorCode.CREDENTIAL_UNAVAILABLE,
+                    "the credential of upstream '" + server.id() + "' could not be resolved", e);
+        }
+    }
+
+    private BrokerException upstreamFailure(UpstreamServer server, UpstreamException e) {
+        LOG.log(Level.INFO, () -> "upstream '" + server.id() + "' failed: " + e.kind() + " (" + e.getMessage() + ")");
+        return UpstreamFailures.toBrokerException(server.id(), e);
+    }
+
+    private void enforceRateLimits(AgentIdentity identity, SessionOwner owner) {
+        Optional<RateLimit> agentLimit = ports.policy().agentRateLimit(identity).or(settings::defaultAgentRateLimit);
+        if (agentLimit.isPresent()) {
+            acquire("agent#" + owner.agentId(), agentLimit.get(), "agent");
+        }
+        Optional<RateLimit> tenantLimit = ports.policy().tenantRateLimit(owner.tenantId());
+        if (tenantLimit.isPresent()) {
+            acquire("tenant#" + owner.tenantId(), tenantLimit.get(), "tenant");
+        }
+    }
+
+    private void acquire(String key, RateLimit limit, String scope) {
+        Optional<Duration> wait = ports.rateLimiter().tryAcquire(key, limit, clock.instant());
+        if (wait.isPresent()) {
+            throw new BrokerException(ErrorCode.RATE_LIMITED, "the " + scope + " rate limit is exhausted")
+                    .withRetryAfter(wait.get());
         }
     }
 
     private UpstreamServer server(String serverId) {
-        return upstreams.find(serverId).orElseThrow(() ->
+        return ports.upstreams().find(serverId).orElseThrow(() ->
                 new BrokerException(ErrorCode.UNKNOWN_SERVER, "no upstream server is registered under this name"));
     }
 
     /**
-     * The session a request belongs to. Unknown, ended, expired and other servers' sessions all answer the
-     * same 404, so a session id reveals nothing about sessions it does not name.
+     * The session a request belongs to. Unknown, ended, expired, other servers' and other identities'
+     * sessions all answer the same 404, so a session id reveals nothing about sessions it does not name.
      */
-    private BrokerSession liveSession(UpstreamServer server, String sessionId, String protocolVersion) {
+    private BrokerSession liveSession(UpstreamServer server, SessionOwner owner, String sessionId, String protocolVersion) {
         if (sessionId == null || sessionId.isEmpty()) {
             throw new BrokerException(ErrorCode.MISSING_SESSION_ID,
                     "the " + McpHeaders.SESSION_ID + " header is required after initialize");
@@ -197,8 +268,9 @@ public final class McpBroker {
         if (!SessionIds.isWellFormed(sessionId)) {
             throw sessionNotFound();
         }
-        BrokerSession session = sessions.find(sessionId)
+        BrokerSession session = ports.sessions().find(sessionId)
                 .filter(s -> s.serverId().equals(server.id()))
+                .filter(s -> s.isOwnedBy(owner))
                 .filter(s -> s.isLiveAt(clock.instant()))
                 .orElseThrow(McpBroker::sessionNotFound);
         if (protocolVersion != null && !protocolVersion.equals(session.protocolVersion())) {
@@ -220,10 +292,11 @@ public final class McpBroker {
 
     private void terminateQuietly(UpstreamServer server, String upstreamSessionId, String version) {
         try {
-            upstreamClient.terminate(server, upstreamSessionId, version);
-        } catch (UpstreamException e) {
+            UpstreamCredential credential = credential(server, false);
+            ports.upstreamClient().terminate(server, upstreamSessionId, version, credential.headers());
+        } catch (UpstreamException | BrokerException e) {
             // The upstream expires it on its own; ending ours must not fail because of theirs.
-            LOG.log(Level.INFO, () -> "upstream '" + server.id() + "' session could not be ended: " + e.kind());
+            LOG.log(Level.INFO, () -> "upstream '" + server.id() + "' session could not be ended: " + e.getMessage());
         }
     }
 }

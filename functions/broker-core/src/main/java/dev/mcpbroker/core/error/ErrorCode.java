@@ -17,6 +17,31 @@ public enum ErrorCode {
     UNSUPPORTED_PROTOCOL_VERSION(JsonRpc.INVALID_REQUEST, 400, "unsupported_protocol_version", FailureClass.DETERMINISTIC),
     METHOD_NOT_ALLOWED(JsonRpc.INVALID_REQUEST, 405, "method_not_allowed", FailureClass.DETERMINISTIC),
 
+    // Authentication (401, with a WWW-Authenticate challenge): the request never reaches policy.
+    TOKEN_MISSING(-32040, 401, "token_missing", FailureClass.DETERMINISTIC),
+    TOKEN_MALFORMED(-32040, 401, "token_malformed", FailureClass.DETERMINISTIC),
+    TOKEN_TOO_LARGE(-32040, 401, "token_too_large", FailureClass.DETERMINISTIC),
+    TOKEN_ALGORITHM_REFUSED(-32040, 401, "token_algorithm_refused", FailureClass.DETERMINISTIC),
+    TOKEN_KEY_UNKNOWN(-32040, 401, "token_key_unknown", FailureClass.DETERMINISTIC),
+    TOKEN_SIGNATURE_INVALID(-32040, 401, "token_signature_invalid", FailureClass.DETERMINISTIC),
+    TOKEN_EXPIRED(-32040, 401, "token_expired", FailureClass.DETERMINISTIC),
+    TOKEN_NOT_YET_VALID(-32040, 401, "token_not_yet_valid", FailureClass.DETERMINISTIC),
+    TOKEN_ISSUER_INVALID(-32040, 401, "token_issuer_invalid", FailureClass.DETERMINISTIC),
+    TOKEN_AUDIENCE_INVALID(-32040, 401, "token_audience_invalid", FailureClass.DETERMINISTIC),
+    TOKEN_IDENTITY_MISSING(-32040, 401, "token_identity_missing", FailureClass.DETERMINISTIC),
+    /** The token was not checked because its verification keys could not be fetched. */
+    AUTHENTICATION_UNAVAILABLE(-32040, 503, "authentication_unavailable", FailureClass.NOT_EXECUTED),
+
+    // Authorisation (403): a valid identity without permission. Decided before any upstream contact.
+    AGENT_NOT_ALLOWED(-32041, 403, "agent_not_allowed", FailureClass.DETERMINISTIC),
+    TENANT_MISMATCH(-32041, 403, "tenant_mismatch", FailureClass.DETERMINISTIC),
+    SERVER_NOT_ALLOWED(-32041, 403, "server_not_allowed", FailureClass.DETERMINISTIC),
+    SERVER_KILLED(-32041, 403, "server_killed", FailureClass.DETERMINISTIC),
+    /** Tool denials are JSON-RPC errors inside a normal exchange: the session stays usable. */
+    TOOL_NOT_ALLOWED(-32041, 200, "tool_not_allowed", FailureClass.DETERMINISTIC),
+    TOOL_KILLED(-32041, 200, "tool_killed", FailureClass.DETERMINISTIC),
+    RATE_LIMITED(-32042, 429, "rate_limited", FailureClass.NOT_EXECUTED),
+
     /** Unknown, ended, expired, or another identity's session: indistinguishable on purpose. */
     SESSION_NOT_FOUND(-32001, 404, "session_not_found", FailureClass.NOT_EXECUTED),
     UNKNOWN_SERVER(-32002, 404, "unknown_server", FailureClass.DETERMINISTIC),
@@ -36,6 +61,8 @@ public enum ErrorCode {
     /** The upstream answered with something that is not MCP. */
     UPSTREAM_PROTOCOL_ERROR(-32014, 502, "upstream_protocol_error", FailureClass.AMBIGUOUS),
 
+    /** The upstream's credential could not be resolved; nothing was sent upstream. */
+    CREDENTIAL_UNAVAILABLE(-32021, 503, "credential_unavailable", FailureClass.NOT_EXECUTED),
     /** The broker's state store failed; nothing was sent upstream. */
     STATE_UNAVAILABLE(-32020, 503, "state_unavailable", FailureClass.NOT_EXECUTED),
 
@@ -67,5 +94,10 @@ public enum ErrorCode {
 
     public FailureClass failureClass() {
         return failureClass;
+    }
+
+    /** Authentication failures carry a {@code WWW-Authenticate} challenge. */
+    public boolean isAuthenticationFailure() {
+        return httpStatus == 401;
     }
 }

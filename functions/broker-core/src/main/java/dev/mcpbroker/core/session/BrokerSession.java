@@ -9,6 +9,7 @@ import java.util.Optional;
  * session lives here, so any instance can serve any request.
  *
  * @param sessionId         the id the broker minted and the agent presents ({@code Mcp-Session-Id})
+ * @param owner             the identity that opened the session; only it may use the session
  * @param serverId          the upstream server this session is bound to
  * @param upstreamSessionId the upstream's own session id, or null when the upstream runs without sessions
  * @param protocolVersion   the protocol version negotiated with the upstream on initialize
@@ -21,6 +22,7 @@ import java.util.Optional;
  */
 public record BrokerSession(
         String sessionId,
+        SessionOwner owner,
         String serverId,
         String upstreamSessionId,
         String protocolVersion,
@@ -34,6 +36,7 @@ public record BrokerSession(
 
     public BrokerSession {
         Objects.requireNonNull(sessionId, "sessionId");
+        Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(serverId, "serverId");
         Objects.requireNonNull(protocolVersion, "protocolVersion");
         Objects.requireNonNull(initializeParams, "initializeParams");
@@ -46,20 +49,25 @@ public record BrokerSession(
         return Optional.ofNullable(upstreamSessionId);
     }
 
+    /** Whether {@code candidate} is the identity (agent and tenant) that opened this session. */
+    public boolean isOwnedBy(SessionOwner candidate) {
+        return owner.equals(candidate);
+    }
+
     /** Usable now: not ended and not past its lifetime (TTL deletion lags, so expiry is checked on read). */
     public boolean isLiveAt(Instant now) {
         return state == State.ACTIVE && now.isBefore(expiresAt);
     }
 
     public BrokerSession ended() {
-        return new BrokerSession(sessionId, serverId, upstreamSessionId, protocolVersion, initializeParams,
+        return new BrokerSession(sessionId, owner, serverId, upstreamSessionId, protocolVersion, initializeParams,
                 State.ENDED, createdAt, expiresAt, version + 1);
     }
 
     /** Session ids are bearer-like values: never print them whole. */
     @Override
     public String toString() {
-        return "BrokerSession[" + SessionIds.redact(sessionId) + ", server=" + serverId + ", state=" + state
+        return "BrokerSession[" + SessionIds.redact(sessionId) + ", agent=" + owner.agentId() + ", server=" + serverId + ", state=" + state
                 + ", protocol=" + protocolVersion + ", version=" + version + "]";
     }
 }

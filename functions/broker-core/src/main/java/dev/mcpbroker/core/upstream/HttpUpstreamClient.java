@@ -68,7 +68,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
     }
 
     @Override
-    public void terminate(UpstreamServer server, String upstreamSessionId, String protocolVersion) {
+    public void terminate(UpstreamServer server, String upstreamSessionId, String protocolVersion, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(server.endpoint())
                 .timeout(server.requestTimeout())
                 .header(McpHeaders.SESSION_ID, upstreamSessionId)
@@ -76,6 +76,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
         if (protocolVersion != null) {
             request.header(McpHeaders.PROTOCOL_VERSION, protocolVersion);
         }
+        headers.forEach(request::header);
         try {
             client(server).send(request.build(), HttpResponse.BodyHandlers.discarding());
         } catch (IOException e) {

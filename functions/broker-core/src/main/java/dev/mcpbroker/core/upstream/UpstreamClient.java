@@ -10,6 +10,10 @@ public interface UpstreamClient {
      */
     UpstreamReply send(UpstreamServer server, UpstreamCall call);
 
-    /** Ends the upstream session (HTTP DELETE). Best effort: the upstream may already have ended it. */
-    void terminate(UpstreamServer server, String upstreamSessionId, String protocolVersion);
+    /**
+     * Ends the upstream session (HTTP DELETE). Best effort: the upstream may already have ended it.
+     *
+     * @param headers extra headers (the upstream's credential)
+     */
+    void terminate(UpstreamServer server, String upstreamSessionId, String protocolVersion, java.util.Map<String, String> headers);
 }

@@ -1,5 +1,6 @@
 package dev.mcpbroker.core.upstream;
 
+import dev.mcpbroker.core.policy.ServerControls;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -11,13 +12,23 @@ import java.util.Objects;
  * @param endpoint       the upstream's Streamable HTTP endpoint
  * @param connectTimeout how long to wait for a connection before the call counts as not executed
  * @param requestTimeout how long to wait for the complete answer once the request was sent
+ * @param auth           how the broker authenticates to it
+ * @param controls       its kill switches
  */
-public record UpstreamServer(String id, URI endpoint, Duration connectTimeout, Duration requestTimeout) {
+public record UpstreamServer(String id, URI endpoint, Duration connectTimeout, Duration requestTimeout,
+                             UpstreamAuth auth, ServerControls controls) {
 
     public UpstreamServer {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(controls, "controls");
+    }
+
+    /** An upstream without credentials or kill switches. */
+    public UpstreamServer(String id, URI endpoint, Duration connectTimeout, Duration requestTimeout) {
+        this(id, endpoint, connectTimeout, requestTimeout, UpstreamAuth.NONE, ServerControls.NONE);
     }
 }

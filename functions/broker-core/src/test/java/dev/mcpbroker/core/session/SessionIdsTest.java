@@ -39,7 +39,7 @@ class SessionIdsTest {
     @Test
     void sessionToStringNeverShowsTheWholeId() {
         String id = ids.mint();
-        BrokerSession session = new BrokerSession(id, "payments", "up-secret-id", "2025-11-25", "{}",
+        BrokerSession session = new BrokerSession(id, new SessionOwner("agent-a", "tenant-1", null), "payments", "up-secret-id", "2025-11-25", "{}",
                 BrokerSession.State.ACTIVE, java.time.Instant.EPOCH, java.time.Instant.EPOCH.plusSeconds(60), 1);
         assertThat(session.toString()).doesNotContain(id).doesNotContain("up-secret-id");
     }

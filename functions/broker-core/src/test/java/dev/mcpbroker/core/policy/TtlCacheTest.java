@@ -1,0 +1,48 @@
+package dev.mcpbroker.core.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class TtlCacheTest {
+
+    private final AccessPolicyTest.MutableClock clock = new AccessPolicyTest.MutableClock();
+    private final AtomicInteger loads = new AtomicInteger();
+
+    private String load(String key) {
+        return key + "-" + loads.incrementAndGet();
+    }
+
+    @Test
+    void entryIsReusedWithinTheTtlAndReloadedAfter() {
+        TtlCache<String, String> cache = new TtlCache<>(Duration.ofSeconds(30), clock);
+        assertThat(cache.get("a", this::load)).isEqualTo("a-1");
+        clock.advance(Duration.ofSeconds(29));
+        assertThat(cache.get("a", this::load)).isEqualTo("a-1");
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(cache.get("a", this::load)).isEqualTo("a-2");
+    }
+
+    @Test
+    void zeroTtlLoadsEveryTime() {
+        TtlCache<String, String> cache = new TtlCache<>(Duration.ZERO, clock);
+        cache.get("a", this::load);
+        cache.get("a", this::load);
+        assertThat(loads).hasValue(2);
+    }
+
+    @Test
+    void failedLoadIsNotCached() {
+        TtlCache<String, String> cache = new TtlCache<>(Duration.ofSeconds(30), clock);
+        try {
+            cache.get("a", key -> {
+                throw new IllegalStateException("store down");
+            });
+        } catch (IllegalStateException expected) {
+            // the next call must try again
+        }
+        assertThat(cache.get("a", this::load)).isEqualTo("a-1");
+    }
+}
