@@ -1,0 +1,426 @@
+package dev.mcpbroker.sessiontable.policy;
+
+import dev.mcpbroker.core.error.StoreUnavailableException;
+import dev.mcpbroker.core.policy.AgentGrant;
+import dev.mcpbroker.core.policy.RateLimit;
+import dev.mcpbroker.core.policy.ServerGrant;
+import dev.mcpbroker.core.upstream.UpstreamAuth;
+import dev.mcpbroker.core.upstream.UpstreamServer;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Function;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * Writes the policy table; used by the admin tool, never by the broker (whose role can only read the
+ * table). Every change to an existing item is conditioned on that item existing, so a mistyped id fails
+ * with a domain exception instead of creating a half-formed item. AWS exceptions stop here: a failed
+ * condition becomes the exception for that failure mode, anything else {@link StoreUnavailableException}.
+ */
+public final class PolicyAdmin {
+
+    /*
+     * Grant is update-else-create. Each lost race means a concurrent administrator created the item, after
+     * which the update either applies or meets a tenant conflict, so two rounds settle it; the bound only
+     * guards against an item being deleted and re-created underneath us in a loop.
+     */
+    private static final int GRANT_ATTEMPTS = 4;
+
+    private final DynamoDbClient dynamoDb;
+    private final String tableName;
+    private final Clock clock;
+
+    public PolicyAdmin(DynamoDbClient dynamoDb, String tableName, Clock clock) {
+        this.dynamoDb = Objects.requireNonNull(dynamoDb);
+        this.tableName = Objects.requireNonNull(tableName);
+        this.clock = Objects.requireNonNull(clock);
+    }
+
+    public PolicyAdmin(DynamoDbClient dynamoDb, String tableName) {
+        this(dynamoDb, tableName, Clock.systemUTC());
+    }
+
+    /** Registers or re-registers a server. Its kill switches, if any, stay as they are. */
+    public void registerServer(String serverId, URI url, UpstreamAuth auth, Duration connectTimeout, Duration requestTimeout) {
+        UpdateItemRequest request = registerRequest(serverId, url, auth, connectTimeout, requestTimeout);
+        try {
+            dynamoDb.updateItem(request);
+        } catch (SdkException e) {
+            throw unavailable("register server", e);
+        }
+    }
+
+    /** Points a registered server at another secret, e.g. after rotation to a new secret. */
+    public void setSecretId(String serverId, String secretId) {
+        PolicyItems.requireNonBlank(secretId, "secretId");
+        updateServer(serverId, "set secret id", PolicyExpressions.SET_SECRET_UPDATE, PolicyExpressions.SET_SECRET_NAMES,
+                Map.of(":secretId", AttributeValue.fromS(secretId)));
+    }
+
+    public void killServer(String serverId) {
+        updateServer(serverId, "kill server", PolicyExpressions.KILL_UPDATE, PolicyExpressions.KILL_NAMES,
+                Map.of(":killed", AttributeValue.fromBool(true)));
+    }
+
+    public void reviveServer(String serverId) {
+        updateServer(serverId, "revive server", PolicyExpressions.KILL_UPDATE, PolicyExpressions.KILL_NAMES,
+                Map.of(":killed", AttributeValue.fromBool(false)));
+    }
+
+    public void killTool(String serverId, String tool) {
+        PolicyItems.requireNonBlank(tool, "tool");
+        updateServer(serverId, "kill tool", PolicyExpressions.KILL_TOOL_UPDATE, PolicyExpressions.TOOL_NAMES,
+                Map.of(":tools", AttributeValue.fromSs(List.of(tool))));
+    }
+
+    public void reviveTool(String serverId, String tool) {
+        PolicyItems.requireNonBlank(tool, "tool");
+        updateServer(serverId, "revive tool", PolicyExpressions.REVIVE_TOOL_UPDATE, PolicyExpressions.TOOL_NAMES,
+                Map.of(":tools", AttributeValue.fromSs(List.of(tool))));
+    }
+
+    /**
+     * Adds or replaces the agent's grant for one server, creating the agent under {@code tenantId} if it
+     * has no grants yet.
+     *
+     * @throws TenantConflictException the agent exists under another tenant; nothing was changed
+     */
+    public void grant(String agentId, String tenantId, ServerGrant grant) {
+        PolicyItems.requireNonBlank(agentId, "agentId");
+        PolicyItems.requireNonBlank(tenantId, "tenantId");
+        PolicyItems.requireNonBlank(grant.serverId(), "serverId");
+        grant.toolRules().ifPresent(tools -> tools.forEach(tool -> PolicyItems.requireNonBlank(tool, "tool rule")));
+        for (int attempt = 0; attempt < GRANT_ATTEMPTS; attempt++) {
+            Map<String, AttributeValue> existing;
+            try {
+                dynamoDb.updateItem(grantRequest(agentId, tenantId, grant));
+                return;
+            } catch (ConditionalCheckFailedException e) {
+                existing = e.hasItem() ? e.item() : Map.of();
+            } catch (SdkException e) {
+                throw unavailable("grant", e);
+            }
+            if (!existing.isEmpty()) {
+                AttributeValue current = existing.get(PolicyItems.TENANT_ID);
+                throw new TenantConflictException(agentId, current == null ? null : current.s(), tenantId);
+            }
+            try {
+                dynamoDb.putItem(createAgentRequest(agentId, tenantId, grant));
+                return;
+            } catch (ConditionalCheckFailedException concurrentlyCreated) {
+                // Someone created the agent since our update: the next round updates it or reports a conflict.
+            } catch (SdkException e) {
+                throw unavailable("grant", e);
+            }
+        }
+        throw new StoreUnavailableException("grant did not settle: the agent item kept changing", null);
+    }
+
+    /**
+     * Removes the agent's grant for one server.
+     *
+     * @return whether there was a grant to remove
+     * @throws UnknownAgentException the agent has no item at all
+     */
+    public boolean revoke(String agentId, String serverId) {
+        try {
+            dynamoDb.updateItem(revokeRequest(agentId, serverId));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            if (e.hasItem() && !e.item().isEmpty()) {
+                return false;
+            }
+            throw new UnknownAgentException(agentId);
+        } catch (SdkException e) {
+            throw unavailable("revoke", e);
+        }
+    }
+
+    /** Gives the agent its own limit instead of the broker's default. */
+    public void setAgentRate(String agentId, RateLimit limit) {
+        Map<String, AttributeValue> values = PolicyItems.rateValues(limit);
+        updateAgent(agentId, "set agent rate", PolicyExpressions.AGENT_RATE_UPDATE, values);
+    }
+
+    /** Returns the agent to the broker's default limit. */
+    public void clearAgentRate(String agentId) {
+        updateAgent(agentId, "clear agent rate", PolicyExpressions.AGENT_RATE_CLEAR, Map.of());
+    }
+
+    /** Sets the limit all of a tenant's agents share. Tenants have no other item, so this is an upsert. */
+    public void setTenantRate(String tenantId, RateLimit limit) {
+        PolicyItems.requireNonBlank(tenantId, "tenantId");
+        try {
+            dynamoDb.putItem(PutItemRequest.builder()
+                    .tableName(tableName)
+                    .item(PolicyItems.tenantLimitsItem(tenantId, limit))
+                    .build());
+        } catch (SdkException e) {
+            throw unavailable("set tenant rate", e);
+        }
+    }
+
+    public void clearTenantRate(String tenantId) {
+        try {
+            dynamoDb.deleteItem(DeleteItemRequest.builder().tableName(tableName).key(PolicyItems.tenantKey(tenantId)).build());
+        } catch (SdkException e) {
+            throw unavailable("clear tenant rate", e);
+        }
+    }
+
+    /** Every registered server, by id. */
+    public List<UpstreamServer> listServers() {
+        List<UpstreamServer> servers = scan(PolicyItems.SERVER_PREFIX, PolicyItems.REGISTRY_ROLE, PolicyItems::serverFromItem);
+        servers.sort(Comparator.comparing(UpstreamServer::id));
+        return servers;
+    }
+
+    /** Every agent's grants, by agent id. */
+    public List<AgentGrant> listGrants() {
+        List<AgentGrant> grants = scan(PolicyItems.AGENT_PREFIX, PolicyItems.GRANT_ROLE, PolicyItems::agentFromItem);
+        grants.sort(Comparator.comparing(AgentGrant::agentId));
+        return grants;
+    }
+
+    /** Every tenant limit, by tenant id. */
+    public Map<String, RateLimit> listTenantRates() {
+        Map<String, RateLimit> rates = new TreeMap<>();
+        scan(PolicyItems.TENANT_PREFIX, PolicyItems.LIMITS_ROLE,
+                item -> rates.put(PolicyItems.idAfter(item, PolicyItems.TENANT_PREFIX), PolicyItems.rateFrom(item, true)));
+        return rates;
+    }
+
+    UpdateItemRequest registerRequest(String serverId, URI url, UpstreamAuth auth, Duration connectTimeout, Duration requestTimeout) {
+        PolicyItems.requireNonBlank(serverId, "serverId");
+        Objects.requireNonNull(auth, "auth");
+        if (!url.isAbsolute() || !("https".equalsIgnoreCase(url.getScheme()) || "http".equalsIgnoreCase(url.getScheme()))) {
+            throw new IllegalArgumentException("an upstream URL must be absolute http or https");
+        }
+        if (connectTimeout.isNegative() || connectTimeout.isZero() || requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("timeouts must be positive");
+        }
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":url", AttributeValue.fromS(url.toString()));
+        values.put(":authScheme", AttributeValue.fromS(auth.scheme().name()));
+        values.put(":connectTimeoutMs", AttributeValue.fromN(Long.toString(connectTimeout.toMillis())));
+        values.put(":requestTimeoutMs", AttributeValue.fromN(Long.toString(requestTimeout.toMillis())));
+        values.put(":updatedAt", now());
+        values.put(":notKilled", AttributeValue.fromBool(false));
+        boolean hasSecretId = auth.secretId() != null && !auth.secretId().isBlank();
+        boolean hasHeaderName = auth.headerName() != null && !auth.headerName().isBlank();
+        if (hasSecretId) {
+            values.put(":secretId", AttributeValue.fromS(auth.secretId()));
+        }
+        if (hasHeaderName) {
+            values.put(":headerName", AttributeValue.fromS(auth.headerName()));
+        }
+        return UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(PolicyItems.serverKey(serverId))
+                .updateExpression(PolicyExpressions.registerUpdate(hasSecretId, hasHeaderName))
+                .expressionAttributeNames(PolicyExpressions.REGISTER_NAMES)
+                .expressionAttributeValues(values)
+                .build();
+    }
+
+    UpdateItemRequest serverUpdateRequest(String serverId, String update, Map<String, String> names,
+                                          Map<String, AttributeValue> values) {
+        Map<String, AttributeValue> withTime = new HashMap<>(values);
+        withTime.put(":updatedAt", now());
+        return UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(PolicyItems.serverKey(serverId))
+                .conditionExpression(PolicyExpressions.EXISTS_CONDITION)
+                .updateExpression(update)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(withTime)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
+    }
+
+    UpdateItemRequest grantRequest(String agentId, String tenantId, ServerGrant grant) {
+        return UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(PolicyItems.agentKey(agentId))
+                .conditionExpression(PolicyExpressions.GRANT_CONDITION)
+                .updateExpression(PolicyExpressions.GRANT_UPDATE)
+                .expressionAttributeNames(PolicyExpressions.withServerId(PolicyExpressions.GRANT_NAMES, grant.serverId()))
+                .expressionAttributeValues(Map.of(
+                        ":tenantId", AttributeValue.fromS(tenantId),
+                        ":grant", PolicyItems.grantValue(grant)))
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
+    }
+
+    PutItemRequest createAgentRequest(String agentId, String tenantId, ServerGrant grant) {
+        Map<String, AttributeValue> item = new HashMap<>(PolicyItems.agentKey(agentId));
+        item.put(PolicyItems.TENANT_ID, AttributeValue.fromS(tenantId));
+        item.put(PolicyItems.SERVERS, AttributeValue.fromM(Map.of(grant.serverId(), PolicyItems.grantValue(grant))));
+        return PutItemRequest.builder()
+                .tableName(tableName)
+                .item(item)
+                .conditionExpression(PolicyExpressions.CREATE_CONDITION)
+                .expressionAttributeNames(PolicyExpressions.CREATE_NAMES)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
+    }
+
+    UpdateItemRequest revokeRequest(String agentId, String serverId) {
+        return UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(PolicyItems.agentKey(agentId))
+                .conditionExpression(PolicyExpressions.REVOKE_CONDITION)
+                .updateExpression(PolicyExpressions.REVOKE_UPDATE)
+                .expressionAttributeNames(PolicyExpressions.withServerId(PolicyExpressions.REVOKE_NAMES, serverId))
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
+    }
+
+    UpdateItemRequest agentUpdateRequest(String agentId, String update, Map<String, AttributeValue> values) {
+        UpdateItemRequest.Builder request = UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(PolicyItems.agentKey(agentId))
+                .conditionExpression(PolicyExpressions.EXISTS_CONDITION)
+                .updateExpression(update)
+                .expressionAttributeNames(PolicyExpressions.AGENT_RATE_NAMES)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+        if (!values.isEmpty()) {
+            // DynamoDB rejects an empty value map as well as unused values.
+            request.expressionAttributeValues(values);
+        }
+        return request.build();
+    }
+
+    ScanRequest scanRequest(String prefix, String role) {
+        return ScanRequest.builder()
+                .tableName(tableName)
+                .filterExpression(PolicyExpressions.KIND_FILTER)
+                .expressionAttributeNames(PolicyExpressions.KIND_NAMES)
+                .expressionAttributeValues(Map.of(
+                        ":kind", AttributeValue.fromS(prefix),
+                        ":role", AttributeValue.fromS(role)))
+                .consistentRead(true)
+                .build();
+    }
+
+    private void updateServer(String serverId, String operation, String update, Map<String, String> names,
+                              Map<String, AttributeValue> values) {
+        UpdateItemRequest request = serverUpdateRequest(serverId, update, names, values);
+        try {
+            dynamoDb.updateItem(request);
+        } catch (ConditionalCheckFailedException e) {
+            throw new UnknownServerException(serverId);
+        } catch (SdkException e) {
+            throw unavailable(operation, e);
+        }
+    }
+
+    private void updateAgent(String agentId, String operation, String update, Map<String, AttributeValue> values) {
+        UpdateItemRequest request = agentUpdateRequest(agentId, update, values);
+        try {
+            dynamoDb.updateItem(request);
+        } catch (ConditionalCheckFailedException e) {
+            throw new UnknownAgentException(agentId);
+        } catch (SdkException e) {
+            throw unavailable(operation, e);
+        }
+    }
+
+    private <T> List<T> scan(String prefix, String role, Function<Map<String, AttributeValue>, T> parse) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        try {
+            dynamoDb.scanPaginator(scanRequest(prefix, role)).items().forEach(items::add);
+        } catch (SdkException e) {
+            throw unavailable("scan", e);
+        }
+        List<T> parsed = new ArrayList<>(items.size());
+        for (Map<String, AttributeValue> item : items) {
+            try {
+                parsed.add(parse.apply(item));
+            } catch (PolicyItems.MalformedItemException e) {
+                // Ids are not secrets, and the administrator needs to know which item to fix.
+                throw new StoreUnavailableException("policy item " + item.get(PolicyTable.PARTITION_KEY).s()
+                        + " is malformed: " + e.getMessage(), e);
+            }
+        }
+        return parsed;
+    }
+
+    private AttributeValue now() {
+        return AttributeValue.fromN(Long.toString(clock.millis()));
+    }
+
+    private StoreUnavailableException unavailable(String operation, SdkException e) {
+        return new StoreUnavailableException("policy table " + operation + " failed: " + e.getClass().getSimpleName(), e);
+    }
+
+    /** The server has no registry item; nothing was written. */
+    public static final class UnknownServerException extends RuntimeException {
+        private final String serverId;
+
+        public UnknownServerException(String serverId) {
+            super("no server registered as " + serverId);
+            this.serverId = serverId;
+        }
+
+        public String serverId() {
+            return serverId;
+        }
+    }
+
+    /** The agent has no grant item; nothing was written. */
+    public static final class UnknownAgentException extends RuntimeException {
+        private final String agentId;
+
+        public UnknownAgentException(String agentId) {
+            super("no agent " + agentId);
+            this.agentId = agentId;
+        }
+
+        public String agentId() {
+            return agentId;
+        }
+    }
+
+    /** The agent already belongs to another tenant; nothing was written. */
+    public static final class TenantConflictException extends RuntimeException {
+        private final String agentId;
+        private final String currentTenantId;
+        private final String requestedTenantId;
+
+        public TenantConflictException(String agentId, String currentTenantId, String requestedTenantId) {
+            super("agent " + agentId + " belongs to tenant " + currentTenantId + ", not " + requestedTenantId);
+            this.agentId = agentId;
+            this.currentTenantId = currentTenantId;
+            this.requestedTenantId = requestedTenantId;
+        }
+
+        public String agentId() {
+            return agentId;
+        }
+
+        public String currentTenantId() {
+            return currentTenantId;
+        }
+
+        public String requestedTenantId() {
+            return requestedTenantId;
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package dev.mcpbroker.sessiontable.policy;
+
+import dev.mcpbroker.core.policy.AgentGrant;
+import dev.mcpbroker.core.policy.RateLimit;
+import dev.mcpbroker.core.policy.ServerControls;
+import dev.mcpbroker.core.policy.ServerGrant;
+import dev.mcpbroker.core.upstream.UpstreamAuth;
+import dev.mcpbroker.core.upstream.UpstreamServer;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Keys of policy items and the mapping between items and the core's policy records. Parsing fails with
+ * {@link MalformedItemException}, naming the attribute but never its value: a URL or secret id read back
+ * from the table does not belong in a log line.
+ */
+final class PolicyItems {
+
+    static final String AGENT_PREFIX = "agent#";
+    static final String TENANT_PREFIX = "tenant#";
+    static final String SERVER_PREFIX = "server#";
+    static final String GRANT_ROLE = "grant";
+    static final String LIMITS_ROLE = "limits";
+    static final String REGISTRY_ROLE = "registry";
+
+    static final String TENANT_ID = "tenantId";
+    static final String SERVERS = "servers";
+    static final String TOOLS = "tools";
+    static final String RATE_PER_SECOND = "ratePerSecond";
+    static final String RATE_BURST = "rateBurst";
+
+    static final String URL = "url";
+    static final String AUTH_SCHEME = "authScheme";
+    static final String SECRET_ID = "secretId";
+    static final String HEADER_NAME = "headerName";
+    static final String CONNECT_TIMEOUT_MS = "connectTimeoutMs";
+    static final String REQUEST_TIMEOUT_MS = "requestTimeoutMs";
+    static final String KILLED = "killed";
+    static final String KILLED_TOOLS = "killedTools";
+    static final String UPDATED_AT = "updatedAt";
+
+    private PolicyItems() {
+    }
+
+    static Map<String, AttributeValue> agentKey(String agentId) {
+        return key(AGENT_PREFIX + agentId, GRANT_ROLE);
+    }
+
+    static Map<String, AttributeValue> tenantKey(String tenantId) {
+        return key(TENANT_PREFIX + tenantId, LIMITS_ROLE);
+    }
+
+    static Map<String, AttributeValue> serverKey(String serverId) {
+        return key(SERVER_PREFIX + serverId, REGISTRY_ROLE);
+    }
+
+    private static Map<String, AttributeValue> key(String pk, String sk) {
+        return Map.of(
+                PolicyTable.PARTITION_KEY, AttributeValue.fromS(pk),
+                PolicyTable.SORT_KEY, AttributeValue.fromS(sk));
+    }
+
+    /** One server's entry in an agent's {@code servers} map; no {@code tools} means every tool. */
+    static AttributeValue grantValue(ServerGrant grant) {
+        return AttributeValue.fromM(grant.toolRules()
+                .map(tools -> Map.of(TOOLS, AttributeValue.fromL(tools.stream().map(AttributeValue::fromS).toList())))
+                .orElse(Map.of()));
+    }
+
+    static Map<String, AttributeValue> rateValues(RateLimit limit) {
+        return Map.of(
+                ":ratePerSecond", AttributeValue.fromN(Double.toString(limit.perSecond())),
+                ":rateBurst", AttributeValue.fromN(Integer.toString(limit.burst())));
+    }
+
+    static Map<String, AttributeValue> tenantLimitsItem(String tenantId, RateLimit limit) {
+        Map<String, AttributeValue> item = new HashMap<>(tenantKey(tenantId));
+        item.put(RATE_PER_SECOND, AttributeValue.fromN(Double.toString(limit.perSecond())));
+        item.put(RATE_BURST, AttributeValue.fromN(Integer.toString(limit.burst())));
+        return item;
+    }
+
+    static AgentGrant agentFromItem(Map<String, AttributeValue> item) {
+        String agentId = idAfter(item, AGENT_PREFIX);
+        Map<String, ServerGrant> servers = new HashMap<>();
+        AttributeValue serverMap = item.get(SERVERS);
+        if (serverMap != null) {
+            if (!serverMap.hasM()) {
+                throw new MalformedItemException(SERVERS + " is not a map");
+            }
+            serverMap.m().forEach((serverId, grant) -> servers.put(serverId, grantFrom(serverId, grant)));
+        }
+        return new AgentGrant(agentId, requireS(item, TENANT_ID), servers, rateFrom(item, false));
+    }
+
+    private static ServerGrant grantFrom(String serverId, AttributeValue grant) {
+        if (!grant.hasM()) {
+            throw new MalformedItemException(SERVERS + " entry is not a map");
+        }
+        AttributeValue tools = grant.m().get(TOOLS);
+        if (tools == null) {
+            return new ServerGrant(serverId, null);
+        }
+        if (!tools.hasL() || tools.l().stream().anyMatch(t -> t.s() == null)) {
+            throw new MalformedItemException(TOOLS + " is not a list of strings");
+        }
+        return new ServerGrant(serverId, tools.l().stream().map(AttributeValue::s).toList());
+    }
+
+    /** Null when the item sets no rate; a half-set rate is malformed rather than silently ignored. */
+    static RateLimit rateFrom(Map<String, AttributeValue> item, boolean required) {
+        AttributeValue perSecond = item.get(RATE_PER_SECOND);
+        AttributeValue burst = item.get(RATE_BURST);
+        if (perSecond == null && burst == null && !required) {
+            return null;
+        }
+        try {
+            return new RateLimit(Double.parseDouble(requireN(item, RATE_PER_SECOND)), Integer.parseInt(requireN(item, RATE_BURST)));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedItemException("rate limit is out of range or not a number");
+        }
+    }
+
+    static UpstreamServer serverFromItem(Map<String, AttributeValue> item) {
+        String serverId = idAfter(item, SERVER_PREFIX);
+        URI endpoint;
+        try {
+            endpoint = new URI(requireS(item, URL));
+        } catch (URISyntaxException e) {
+            throw new MalformedItemException(URL + " is not a URI");
+        }
+        UpstreamAuth auth;
+        try {
+            auth = new UpstreamAuth(UpstreamAuth.Scheme.valueOf(requireS(item, AUTH_SCHEME)),
+                    optionalS(item, SECRET_ID), optionalS(item, HEADER_NAME));
+        } catch (IllegalArgumentException e) {
+            // The core's messages name the scheme and what it lacks, never a value.
+            throw new MalformedItemException("auth: " + e.getMessage());
+        }
+        AttributeValue killed = item.get(KILLED);
+        AttributeValue killedTools = item.get(KILLED_TOOLS);
+        if (killedTools != null && !killedTools.hasSs()) {
+            throw new MalformedItemException(KILLED_TOOLS + " is not a string set");
+        }
+        ServerControls controls = new ServerControls(
+                killed != null && Boolean.TRUE.equals(killed.bool()),
+                killedTools == null ? Set.of() : Set.copyOf(killedTools.ss()));
+        return new UpstreamServer(serverId, endpoint,
+                Duration.ofMillis(parseLong(item, CONNECT_TIMEOUT_MS)),
+                Duration.ofMillis(parseLong(item, REQUEST_TIMEOUT_MS)),
+                auth, controls);
+    }
+
+    static String idAfter(Map<String, AttributeValue> item, String prefix) {
+        String pk = requireS(item, PolicyTable.PARTITION_KEY);
+        if (!pk.startsWith(prefix)) {
+            throw new MalformedItemException("pk has the wrong prefix");
+        }
+        return pk.substring(prefix.length());
+    }
+
+    private static long parseLong(Map<String, AttributeValue> item, String name) {
+        try {
+            return Long.parseLong(requireN(item, name));
+        } catch (NumberFormatException e) {
+            throw new MalformedItemException(name + " is not an integer");
+        }
+    }
+
+    private static String requireS(Map<String, AttributeValue> item, String name) {
+        String value = optionalS(item, name);
+        if (value == null) {
+            throw new MalformedItemException(name + " is missing or not a string");
+        }
+        return value;
+    }
+
+    private static String optionalS(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
+    }
+
+    private static String requireN(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (value == null || value.n() == null) {
+            throw new MalformedItemException(name + " is missing or not a number");
+        }
+        return value.n();
+    }
+
+    static String requireNonBlank(String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(what + " must not be blank");
+        }
+        return value;
+    }
+
+    /** An item the admin tool would not have written. Its message names an attribute, never a value. */
+    static final class MalformedItemException extends RuntimeException {
+        MalformedItemException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

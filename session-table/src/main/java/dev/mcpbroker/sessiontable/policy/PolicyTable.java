@@ -1,0 +1,63 @@
+package dev.mcpbroker.sessiontable.policy;
+
+import java.util.List;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * The policy table: agent grants, tenant limits and the upstream registry. It is a table of its own, not
+ * part of the state table, so the broker's role can be given read-only access to it while only the admin
+ * tool may write. Items are told apart by key prefix:
+ *
+ * <ul>
+ *   <li>{@code agent#<agentId>} / {@code grant}: {@code tenantId} S, {@code servers} M of serverId to
+ *       M {@code {tools: L of S}} ({@code tools} absent = every tool), optional {@code ratePerSecond} N and
+ *       {@code rateBurst} N</li>
+ *   <li>{@code tenant#<tenantId>} / {@code limits}: {@code ratePerSecond} N, {@code rateBurst} N</li>
+ *   <li>{@code server#<serverId>} / {@code registry}: {@code url} S, {@code authScheme} S, optional
+ *       {@code secretId} S and {@code headerName} S, {@code connectTimeoutMs} N, {@code requestTimeoutMs} N,
+ *       {@code killed} BOOL, optional {@code killedTools} SS, {@code updatedAt} N (epoch millis)</li>
+ * </ul>
+ *
+ * <p>No TTL: policy never expires by itself.
+ */
+public final class PolicyTable {
+
+    /** Partition key: {@code <kind>#<id>}. */
+    public static final String PARTITION_KEY = "pk";
+    /** Sort key: the item's role within its partition. */
+    public static final String SORT_KEY = "sk";
+
+    private PolicyTable() {
+    }
+
+    /** The table as tests and the local run create it; a deployment template must declare the same. */
+    public static CreateTableRequest createTableRequest(String tableName) {
+        return CreateTableRequest.builder()
+                .tableName(tableName)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                        AttributeDefinition.builder().attributeName(PARTITION_KEY).attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName(SORT_KEY).attributeType(ScalarAttributeType.S).build())
+                .keySchema(List.of(
+                        KeySchemaElement.builder().attributeName(PARTITION_KEY).keyType(KeyType.HASH).build(),
+                        KeySchemaElement.builder().attributeName(SORT_KEY).keyType(KeyType.RANGE).build()))
+                .build();
+    }
+
+    /** Creates the table where no template does it (tests, the local run). Idempotent. */
+    public static void ensureTable(DynamoDbClient dynamoDb, String tableName) {
+        try {
+            dynamoDb.createTable(createTableRequest(tableName));
+        } catch (ResourceInUseException alreadyThere) {
+            return;
+        }
+        dynamoDb.waiter().waitUntilTableExists(b -> b.tableName(tableName));
+    }
+}

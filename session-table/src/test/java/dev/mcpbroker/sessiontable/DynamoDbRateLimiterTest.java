@@ -1,0 +1,180 @@
+package dev.mcpbroker.sessiontable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mcpbroker.core.policy.RateLimit;
+import dev.mcpbroker.testkit.aws.AwsEnvironment;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** The limiter against a real DynamoDB, counting the requests it sends. */
+class DynamoDbRateLimiterTest {
+
+    private static final String TABLE = "rate-limit-test";
+    private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+    private static final AtomicInteger ROUND_TRIPS = new AtomicInteger();
+    private static AwsEnvironment aws;
+    private static DynamoDbClient counted;
+
+    private final String key = "agent:" + UUID.randomUUID();
+
+    @BeforeAll
+    static void table() {
+        aws = AwsEnvironment.shared();
+        SessionTableSetup.ensureTable(aws.dynamoDb(), TABLE);
+        counted = DynamoDbClient.builder()
+                .endpointOverride(aws.dynamoDbEndpoint())
+                .region(aws.region())
+                .credentialsProvider(aws.credentials())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                        ROUND_TRIPS.incrementAndGet();
+                    }
+                }))
+                .build();
+    }
+
+    @AfterAll
+    static void closeClient() {
+        counted.close();
+    }
+
+    @BeforeEach
+    void resetCount() {
+        ROUND_TRIPS.set(0);
+    }
+
+    private static DynamoDbRateLimiter brokerInstance() {
+        return new DynamoDbRateLimiter(counted, TABLE);
+    }
+
+    @Test
+    void burstIsAdmittedThenDeniedForOneInterval() {
+        DynamoDbRateLimiter limiter = brokerInstance();
+        RateLimit limit = new RateLimit(2, 10);
+        for (int i = 0; i < 10; i++) {
+            assertThat(limiter.tryAcquire(key, limit, T0)).as("request %d", i).isEmpty();
+        }
+        assertThat(limiter.tryAcquire(key, limit, T0)).contains(Duration.ofMillis(500));
+        assertThat(limiter.tryAcquire(key, limit, T0.plusMillis(100))).contains(Duration.ofMillis(400));
+    }
+
+    @Test
+    void oneWriteAdmitsAndADenialCostsNoRequestAtAll() {
+        DynamoDbRateLimiter limiter = brokerInstance();
+        RateLimit limit = new RateLimit(1, 5);
+        for (int i = 0; i < 5; i++) {
+            limiter.tryAcquire(key, limit, T0);
+        }
+        assertThat(ROUND_TRIPS).as("five admissions by the only writer").hasValue(5);
+        for (int i = 0; i < 100; i++) {
+            assertThat(limiter.tryAcquire(key, limit, T0)).isPresent();
+        }
+        assertThat(ROUND_TRIPS).as("denials from the remembered state").hasValue(5);
+    }
+
+    @Test
+    void bucketRefillsAtTheRateButNeverBeyondTheBurst() {
+        DynamoDbRateLimiter limiter = brokerInstance();
+        RateLimit limit = new RateLimit(1, 3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.tryAcquire(key, limit, T0)).isEmpty();
+        }
+        assertThat(limiter.tryAcquire(key, limit, T0)).contains(Duration.ofSeconds(1));
+
+        Instant later = T0.plusSeconds(1);
+        assertThat(limiter.tryAcquire(key, limit, later)).isEmpty();
+        assertThat(limiter.tryAcquire(key, limit, later)).contains(Duration.ofSeconds(1));
+
+        Instant muchLater = T0.plusSeconds(3600);
+        int admitted = 0;
+        for (int i = 0; i < 10; i++) {
+            admitted += limiter.tryAcquire(key, limit, muchLater).isEmpty() ? 1 : 0;
+        }
+        assertThat(admitted).isEqualTo(3);
+    }
+
+    @Test
+    void aSecondInstanceSeesTheFirstOnesAdmissionsAtTheCostOfOneExtraRequest() {
+        DynamoDbRateLimiter first = brokerInstance();
+        DynamoDbRateLimiter second = brokerInstance();
+        RateLimit limit = new RateLimit(1, 4);
+        assertThat(first.tryAcquire(key, limit, T0)).isEmpty();
+        assertThat(first.tryAcquire(key, limit, T0)).isEmpty();
+        assertThat(first.tryAcquire(key, limit, T0)).isEmpty();
+        ROUND_TRIPS.set(0);
+
+        assertThat(second.tryAcquire(key, limit, T0)).isEmpty();
+        assertThat(ROUND_TRIPS).as("create refused, then advance").hasValue(2);
+        ROUND_TRIPS.set(0);
+
+        assertThat(first.tryAcquire(key, limit, T0)).as("the bucket is empty; first learns it from its failed write").isPresent();
+        assertThat(ROUND_TRIPS).hasValue(1);
+        assertThat(second.tryAcquire(key, limit, T0)).isPresent();
+        assertThat(first.tryAcquire(key, limit, T0)).isPresent();
+        assertThat(ROUND_TRIPS).hasValue(1);
+    }
+
+    @Test
+    void bucketItemCarriesTatVersionAndExpiry() {
+        brokerInstance().tryAcquire(key, new RateLimit(4, 2), T0);
+        Map<String, AttributeValue> item = aws.dynamoDb().getItem(b -> b.tableName(TABLE)
+                .key(DynamoDbRateLimiter.key(key)).consistentRead(true)).item();
+        long t0Micros = T0.getEpochSecond() * 1_000_000;
+        assertThat(item.get("tat").n()).isEqualTo(Long.toString(t0Micros + 250_000));
+        assertThat(item.get("version").n()).isEqualTo("1");
+        assertThat(item.get("expiresAt").n()).isEqualTo(Long.toString(T0.getEpochSecond() + 1 + 60));
+    }
+
+    @Test
+    void twoInstancesWithFourThreadsEachAdmitExactlyTheBurst() throws Exception {
+        RateLimit limit = new RateLimit(0.001, 10);
+        List<DynamoDbRateLimiter> instances = List.of(brokerInstance(), brokerInstance());
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Integer>> threads = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                DynamoDbRateLimiter limiter = instances.get(t % 2);
+                threads.add(pool.submit(() -> {
+                    start.await();
+                    int admitted = 0;
+                    for (int i = 0; i < 20; i++) {
+                        // Real time passes, but at one request per 1000 s it refills nothing.
+                        admitted += limiter.tryAcquire(key, limit, Instant.now()).isEmpty() ? 1 : 0;
+                    }
+                    return admitted;
+                }));
+            }
+            start.countDown();
+            int admitted = 0;
+            for (Future<Integer> thread : threads) {
+                admitted += thread.get();
+            }
+            assertThat(admitted).isEqualTo(10);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
