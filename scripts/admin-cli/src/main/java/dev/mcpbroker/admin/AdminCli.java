@@ -1,0 +1,321 @@
+package dev.mcpbroker.admin;
+
+import dev.mcpbroker.core.error.StoreUnavailableException;
+import dev.mcpbroker.core.policy.AgentGrant;
+import dev.mcpbroker.core.policy.RateLimit;
+import dev.mcpbroker.core.policy.ServerGrant;
+import dev.mcpbroker.core.session.BrokerSession;
+import dev.mcpbroker.core.upstream.UpstreamAuth;
+import dev.mcpbroker.core.upstream.UpstreamServer;
+import dev.mcpbroker.sessiontable.SessionAdmin;
+import dev.mcpbroker.sessiontable.SessionTableSetup;
+import dev.mcpbroker.sessiontable.policy.PolicyAdmin;
+import dev.mcpbroker.sessiontable.policy.PolicyTable;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+
+/**
+ * {@code scripts/admin.sh}: manages what the broker only reads. Endpoints and credentials come from the
+ * AWS SDK's own environment ({@code AWS_REGION}, {@code AWS_PROFILE}, {@code AWS_ENDPOINT_URL_DYNAMODB},
+ * {@code AWS_ENDPOINT_URL_SECRETS_MANAGER} for emulators), table names from {@code BROKER_POLICY_TABLE} and
+ * {@code BROKER_SESSION_TABLE}, the same variables the function reads. Secret values are read from standard
+ * input, never from the command line, where other users of the machine could see them.
+ */
+public final class AdminCli {
+
+    static final String USAGE = """
+            usage: admin.sh <command> [arguments]
+
+              register-server <id> --url <url> [--auth none|bearer|basic|header:<Header-Name>]
+                              [--connect-timeout PT2S] [--request-timeout PT25S]
+              set-secret <server-id>          reads the secret from standard input (basic: {"username":..,"password":..})
+              grant <agent-id> --tenant <tenant> --server <server-id> [--tools name,prefix*,...]
+              revoke <agent-id> --server <server-id>
+              set-agent-rate <agent-id> --per-second <r> --burst <n>
+              set-tenant-rate <tenant-id> --per-second <r> --burst <n>
+              kill-server <server-id>         revive-server <server-id>
+              kill-tool <server-id> <tool>    revive-tool <server-id> <tool>
+              list-servers | list-grants | list-sessions [--server <server-id>]
+              create-tables                   for local runs; in AWS the SAM template creates them
+            """;
+
+    /** Secrets the CLI creates are named under this prefix, which the broker's IAM policy is scoped to. */
+    public static final String SECRET_PREFIX = "mcp-broker/upstream/";
+
+    private final DynamoDbClient dynamoDb;
+    private final SecretsManagerClient secrets;
+    private final String policyTable;
+    private final String sessionTable;
+    private final Clock clock;
+    private final InputStream in;
+    private final PrintStream out;
+
+    public AdminCli(DynamoDbClient dynamoDb, SecretsManagerClient secrets, String policyTable, String sessionTable,
+                    Clock clock, InputStream in, PrintStream out) {
+        this.dynamoDb = dynamoDb;
+        this.secrets = secrets;
+        this.policyTable = policyTable;
+        this.sessionTable = sessionTable;
+        this.clock = clock;
+        this.in = in;
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        String policyTable = System.getenv().getOrDefault("BROKER_POLICY_TABLE", "mcp-broker-policy");
+        String sessionTable = System.getenv().getOrDefault("BROKER_SESSION_TABLE", "mcp-broker-state");
+        try (DynamoDbClient dynamoDb = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+             SecretsManagerClient secrets = SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+            int status = new AdminCli(dynamoDb, secrets, policyTable, sessionTable, Clock.systemUTC(), System.in, System.out)
+                    .run(args, System.err);
+            System.exit(status);
+        }
+    }
+
+    /** Runs one command; returns the process exit status (0 done, 1 refused, 2 usage). */
+    public int run(String[] args, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+            err.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        Arguments a = new Arguments(args);
+        try {
+            execute(a.command(), a);
+            return 0;
+        } catch (UsageException e) {
+            err.println("admin: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        } catch (PolicyAdmin.UnknownServerException e) {
+            err.println("admin: no server '" + e.serverId() + "' is registered");
+            return 1;
+        } catch (PolicyAdmin.UnknownAgentException e) {
+            err.println("admin: agent '" + e.agentId() + "' has no allowlist entry");
+            return 1;
+        } catch (PolicyAdmin.TenantConflictException e) {
+            err.println("admin: agent '" + e.agentId() + "' belongs to tenant '" + e.currentTenantId()
+                    + "', not '" + e.requestedTenantId() + "'");
+            return 1;
+        } catch (StoreUnavailableException e) {
+            err.println("admin: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** The options each command takes; anything else is refused before a single write. */
+    private static final Map<String, java.util.Set<String>> OPTIONS = Map.ofEntries(
+            Map.entry("register-server", java.util.Set.of("--url", "--auth", "--connect-timeout", "--request-timeout")),
+            Map.entry("set-secret", java.util.Set.of()),
+            Map.entry("grant", java.util.Set.of("--tenant", "--server", "--tools")),
+            Map.entry("revoke", java.util.Set.of("--server")),
+            Map.entry("set-agent-rate", java.util.Set.of("--per-second", "--burst")),
+            Map.entry("set-tenant-rate", java.util.Set.of("--per-second", "--burst")),
+            Map.entry("kill-server", java.util.Set.of()),
+            Map.entry("revive-server", java.util.Set.of()),
+            Map.entry("kill-tool", java.util.Set.of()),
+            Map.entry("revive-tool", java.util.Set.of()),
+            Map.entry("list-servers", java.util.Set.of()),
+            Map.entry("list-grants", java.util.Set.of()),
+            Map.entry("list-sessions", java.util.Set.of("--server")),
+            Map.entry("create-tables", java.util.Set.of()));
+
+    private void execute(String command, Arguments a) {
+        java.util.Set<String> allowed = OPTIONS.get(command);
+        if (allowed == null) {
+            throw new UsageException("unknown command '" + command + "'");
+        }
+        a.refuseOptionsOutside(allowed);
+        PolicyAdmin policy = new PolicyAdmin(dynamoDb, policyTable, clock);
+        switch (command) {
+            case "register-server" -> {
+                String id = a.positional("server id");
+                policy.registerServer(id, URI.create(a.required("--url")), auth(id, a.option("--auth", "none")),
+                        Duration.parse(a.option("--connect-timeout", "PT2S")),
+                        Duration.parse(a.option("--request-timeout", "PT25S")));
+                out.println("registered " + id);
+            }
+            case "set-secret" -> {
+                String id = a.positional("server id");
+                String arn = putSecret(SECRET_PREFIX + id, readSecret());
+                policy.setSecretId(id, arn);
+                out.println("secret of " + id + " stored as " + arn);
+            }
+            case "grant" -> {
+                String agent = a.positional("agent id");
+                String tools = a.option("--tools", null);
+                policy.grant(agent, a.required("--tenant"), new ServerGrant(a.required("--server"),
+                        tools == null ? null : Arrays.stream(tools.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList()));
+                out.println("granted " + agent + " " + a.required("--server"));
+            }
+            case "revoke" -> {
+                String agent = a.positional("agent id");
+                boolean removed = policy.revoke(agent, a.required("--server"));
+                out.println(removed ? "revoked " + agent + " " + a.required("--server") : "nothing to revoke");
+            }
+            case "set-agent-rate" -> policy.setAgentRate(a.positional("agent id"), rate(a));
+            case "set-tenant-rate" -> policy.setTenantRate(a.positional("tenant id"), rate(a));
+            case "kill-server" -> policy.killServer(a.positional("server id"));
+            case "revive-server" -> policy.reviveServer(a.positional("server id"));
+            case "kill-tool" -> policy.killTool(a.positional("server id"), a.positional("tool"));
+            case "revive-tool" -> policy.reviveTool(a.positional("server id"), a.positional("tool"));
+            case "list-servers" -> policy.listServers().forEach(this::printServer);
+            case "list-grants" -> policy.listGrants().forEach(this::printGrant);
+            case "list-sessions" -> {
+                List<BrokerSession> live = new SessionAdmin(dynamoDb, sessionTable).liveSessions(clock.instant(),
+                        a.option("--server", null));
+                live.forEach(s -> out.println(s.serverId() + "\t" + s.owner().agentId() + "\t" + s.owner().tenantId()
+                        + "\t" + s.createdAt() + "\t" + s.expiresAt()));
+                out.println(live.size() + " live session(s)");
+            }
+            case "create-tables" -> {
+                SessionTableSetup.ensureTable(dynamoDb, sessionTable);
+                PolicyTable.ensureTable(dynamoDb, policyTable);
+                out.println("tables " + sessionTable + " and " + policyTable + " exist");
+            }
+            default -> throw new UsageException("unknown command '" + command + "'");
+        }
+        a.requireAllUsed();
+    }
+
+    private static UpstreamAuth auth(String serverId, String spec) {
+        String secretId = SECRET_PREFIX + serverId;
+        return switch (spec) {
+            case "none" -> UpstreamAuth.NONE;
+            case "bearer" -> new UpstreamAuth(UpstreamAuth.Scheme.BEARER, secretId, null);
+            case "basic" -> new UpstreamAuth(UpstreamAuth.Scheme.BASIC, secretId, null);
+            default -> {
+                if (spec.startsWith("header:") && spec.length() > "header:".length()) {
+                    yield new UpstreamAuth(UpstreamAuth.Scheme.HEADER, secretId, spec.substring("header:".length()));
+                }
+                throw new UsageException("--auth must be none, bearer, basic or header:<Header-Name>");
+            }
+        };
+    }
+
+    private static RateLimit rate(Arguments a) {
+        try {
+            return new RateLimit(Double.parseDouble(a.required("--per-second")), Integer.parseInt(a.required("--burst")));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--per-second must be > 0 and --burst >= 1");
+        }
+    }
+
+    private String readSecret() {
+        try {
+            String value = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines()
+                    .reduce((x, y) -> x + "\n" + y).orElse("").strip();
+            if (value.isEmpty()) {
+                throw new UsageException("set-secret reads the secret from standard input; it was empty");
+            }
+            return value;
+        } catch (java.io.UncheckedIOException e) {
+            throw new UsageException("could not read standard input");
+        }
+    }
+
+    /** Creates the secret, or adds a new current version when it exists; returns its ARN. */
+    private String putSecret(String name, String value) {
+        try {
+            secrets.putSecretValue(b -> b.secretId(name).secretString(value));
+            return secrets.describeSecret(b -> b.secretId(name)).arn();
+        } catch (ResourceNotFoundException missing) {
+            return secrets.createSecret(b -> b.name(name).secretString(value)
+                    .description("Upstream credential used by mcp-broker")).arn();
+        }
+    }
+
+    private void printServer(UpstreamServer s) {
+        out.println(s.id() + "\t" + s.endpoint() + "\tauth=" + s.auth().scheme()
+                + (s.controls().killed() ? "\tKILLED" : "")
+                + (s.controls().killedTools().isEmpty() ? "" : "\tkilled tools=" + s.controls().killedTools()));
+    }
+
+    private void printGrant(AgentGrant g) {
+        StringBuilder line = new StringBuilder(g.agentId()).append("\ttenant=").append(g.tenantId());
+        g.servers().values().forEach(s -> line.append("\t").append(s.serverId())
+                .append(s.toolRules().map(t -> "=" + String.join(",", t)).orElse("=*")));
+        g.rate().ifPresent(r -> line.append("\trate=").append(r.perSecond()).append("/s burst ").append(r.burst()));
+        out.println(line);
+    }
+
+    /** A wrong command line; the usage text follows. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** {@code command positional... --option value...}; every argument must be used. */
+    static final class Arguments {
+        private final String command;
+        private final Deque<String> positionals = new ArrayDeque<>();
+        private final Map<String, String> options = new HashMap<>();
+
+        Arguments(String[] args) {
+            command = args[0];
+            for (int i = 1; i < args.length; i++) {
+                if (args[i].startsWith("--")) {
+                    if (i + 1 >= args.length) {
+                        throw new UsageException(args[i] + " needs a value");
+                    }
+                    options.put(args[i], args[++i]);
+                } else {
+                    positionals.add(args[i]);
+                }
+            }
+        }
+
+        String command() {
+            return command;
+        }
+
+        String positional(String what) {
+            if (positionals.isEmpty()) {
+                throw new UsageException(command + " needs a " + what);
+            }
+            return positionals.removeFirst();
+        }
+
+        String required(String name) {
+            String value = options.get(name);
+            if (value == null) {
+                throw new UsageException(command + " needs " + name);
+            }
+            return value;
+        }
+
+        String option(String name, String fallback) {
+            return options.getOrDefault(name, fallback);
+        }
+
+        void refuseOptionsOutside(java.util.Set<String> allowed) {
+            for (String option : options.keySet()) {
+                if (!allowed.contains(option)) {
+                    throw new UsageException("unknown option '" + option + "' for " + command);
+                }
+            }
+        }
+
+        void requireAllUsed() {
+            if (!positionals.isEmpty()) {
+                throw new UsageException("unexpected argument '" + positionals.peekFirst() + "'");
+            }
+        }
+    }
+}
