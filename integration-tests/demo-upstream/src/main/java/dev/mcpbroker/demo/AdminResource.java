@@ -5,6 +5,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import java.util.Map;
@@ -49,6 +50,25 @@ public class AdminResource {
     public Map<String, Boolean> hangNextTransfer() {
         ledger.hangNextTransfer();
         return Map.of("armed", true);
+    }
+
+    /** {@code {"count": n}}: requests of any method to /mcp since the last reset, including refused ones. */
+    @GET
+    @Path("/mcp-requests")
+    public Map<String, Long> mcpRequests() {
+        return Map.of("count", headers.requestCount());
+    }
+
+    /**
+     * From now on /mcp answers 401 unless header {@code name} equals {@code value}; an empty name lifts
+     * the requirement. Lets tests rotate an upstream's credential under a running broker.
+     */
+    @POST
+    @Path("/require-credential")
+    public Map<String, Boolean> requireCredential(@QueryParam("header") String name, @QueryParam("value") String value) {
+        boolean required = name != null && !name.isBlank();
+        headers.requireCredential(required ? name : null, required ? value : null);
+        return Map.of("required", required);
     }
 
     /** Headers (names lowercased) of the last POST to /mcp. */

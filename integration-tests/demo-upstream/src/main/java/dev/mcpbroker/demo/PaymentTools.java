@@ -110,6 +110,26 @@ public class PaymentTools {
         return new ToolResponse(false, List.of(new TextContent(text)), Map.of("transfers", rows), null);
     }
 
+    /**
+     * A deliberately careless tool: it echoes the credentials it was called with, as a misbehaving or
+     * compromised upstream might. Tests use it to prove the broker redacts them before an agent sees them.
+     */
+    @Tool(name = "echo_credentials", title = "Echo credentials",
+            description = "Debugging aid: shows the Authorization and X-Api-Key headers this server received.",
+            annotations = @Tool.Annotations(title = "Echo credentials", readOnlyHint = true, destructiveHint = false,
+                    idempotentHint = true, openWorldHint = false))
+    @Blocking
+    public ToolResponse echoCredentials() {
+        RoutingContext ctx = currentRequest.getCurrent();
+        String authorization = ctx == null ? null : ctx.request().getHeader("Authorization");
+        String apiKey = ctx == null ? null : ctx.request().getHeader("X-Api-Key");
+        Map<String, Object> structured = new LinkedHashMap<>();
+        structured.put("authorization", String.valueOf(authorization));
+        structured.put("apiKey", String.valueOf(apiKey));
+        return new ToolResponse(false, List.of(new TextContent("authorization=" + authorization + " x-api-key=" + apiKey)),
+                structured, null);
+    }
+
     /** The key from {@code _meta["dev.mcpbroker/idempotencyKey"]}, else from the {@code Idempotency-Key} header. */
     private String idempotencyKey(Meta meta) {
         if (meta != null) {

@@ -8,18 +8,30 @@ import jakarta.inject.Singleton;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Remembers the headers of the last POST to the MCP endpoint, so tests can check what a broker forwarded
- * (for instance that an agent's Authorization header did not leak upstream).
+ * Sits in front of the MCP endpoint: counts every request (so tests can prove the broker sent nothing),
+ * remembers the headers of the last POST (so tests can check what a broker forwarded, e.g. that an
+ * agent's Authorization header did not leak upstream), and, when a credential is required, answers 401
+ * to requests without it — like a real upstream that authenticates its callers.
  */
 @Singleton
 public class RequestHeaderRecorder {
 
     private volatile Map<String, String> lastPostHeaders = Map.of();
+    private final AtomicLong requests = new AtomicLong();
+    private volatile String requiredHeader;
+    private volatile String requiredValue;
 
     void register(@Observes Router router) {
         router.route("/mcp").order(Integer.MIN_VALUE).handler(ctx -> {
+            requests.incrementAndGet();
+            String header = requiredHeader;
+            if (header != null && !requiredValue.equals(ctx.request().getHeader(header))) {
+                ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer").end();
+                return;
+            }
             if (ctx.request().method() == HttpMethod.POST) {
                 Map<String, String> headers = new TreeMap<>();
                 ctx.request().headers().forEach(e ->
@@ -35,7 +47,21 @@ public class RequestHeaderRecorder {
         return new TreeMap<>(lastPostHeaders);
     }
 
+    /** MCP requests received (any method) since start or the last reset. */
+    public long requestCount() {
+        return requests.get();
+    }
+
+    /** From now on, only requests whose {@code header} equals {@code value} are served; null header: none. */
+    public void requireCredential(String header, String value) {
+        this.requiredValue = value;
+        this.requiredHeader = header;
+    }
+
     public void reset() {
         lastPostHeaders = Map.of();
+        requests.set(0);
+        requiredHeader = null;
+        requiredValue = null;
     }
 }

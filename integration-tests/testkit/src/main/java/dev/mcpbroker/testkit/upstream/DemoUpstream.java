@@ -7,6 +7,8 @@ import dev.mcpbroker.testkit.process.ManagedProcess;
 import dev.mcpbroker.testkit.process.Ports;
 
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -122,6 +124,20 @@ public final class DemoUpstream implements AutoCloseable {
     /** The next transfer executes (counted and applied) and then blocks up to 60 s before it answers. */
     public void hangNextTransfer() {
         post("admin/hang-next-transfer");
+    }
+
+    /** Requests of any method that reached /mcp since start or the last reset, refused ones included. */
+    public long mcpRequests() {
+        return getJson("admin/mcp-requests", new TypeReference<Map<String, Long>>() { }).get("count");
+    }
+
+    /**
+     * From now on /mcp answers 401 unless {@code header} equals {@code value}: an upstream that checks its
+     * callers' credential, which tests can rotate under a running broker. Lifted by {@link #reset()}.
+     */
+    public void requireCredential(String header, String value) {
+        post("admin/require-credential?header=" + URLEncoder.encode(header, StandardCharsets.UTF_8)
+                + "&value=" + URLEncoder.encode(value, StandardCharsets.UTF_8));
     }
 
     /** Headers of the last POST to /mcp, names lowercased (empty before the first). */
