@@ -7,6 +7,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClientBuilder;
 
 /**
  * AWS SDK clients, built once per function instance from {@link BrokerConfig}. The URL-connection HTTP
@@ -24,7 +26,20 @@ public class AwsClientProducer {
         return builder.build();
     }
 
+    @Produces
+    @ApplicationScoped
+    SecretsManagerClient secretsManager(BrokerConfig config) {
+        SecretsManagerClientBuilder builder = SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
+        config.aws().region().map(Region::of).ifPresent(builder::region);
+        config.aws().secretsmanager().endpoint().ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
     void close(@Disposes DynamoDbClient client) {
+        client.close();
+    }
+
+    void close(@Disposes SecretsManagerClient client) {
         client.close();
     }
 }

@@ -4,7 +4,6 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,8 +18,9 @@ public interface BrokerConfig {
 
     Limits limits();
 
-    /** Upstream MCP servers by the id agents use in {@code /mcp/{id}}. */
-    Map<String, Upstream> upstreams();
+    Policy policy();
+
+    Credentials credentials();
 
     Aws aws();
 
@@ -44,23 +44,40 @@ public interface BrokerConfig {
         /** Largest upstream answer read, in bytes; larger answers fail as a protocol error. */
         @WithDefault("8388608")
         long maxUpstreamResponseBytes();
-    }
-
-    interface Upstream {
-
-        /** The upstream's Streamable HTTP endpoint, e.g. {@code https://payments.internal/mcp}. */
-        URI url();
-
-        /** Connection timeout; a call that cannot connect in time is reported as not executed. */
-        @WithDefault("PT2S")
-        Duration connectTimeout();
 
         /**
-         * Time allowed for the complete answer once the request was sent. Keep it below the API Gateway
-         * HTTP API integration timeout (30 s) so the broker, not the gateway, reports the failure class.
+         * Sustained requests per second of an agent whose allowlist entry sets no rate; empty for no
+         * default limit. Enforced across all instances.
          */
-        @WithDefault("PT25S")
-        Duration requestTimeout();
+        Optional<Double> defaultAgentRatePerSecond();
+
+        /** Burst of the default agent rate limit. */
+        @WithDefault("20")
+        int defaultAgentBurst();
+    }
+
+    interface Policy {
+
+        /**
+         * Name of the DynamoDB allowlist table: agent grants, tenant limits and the upstream registry with
+         * its kill switches. The broker only reads it; the admin CLI writes it.
+         */
+        @WithDefault("mcp-broker-policy")
+        String table();
+
+        /**
+         * How long an instance trusts what it read from the allowlist table: the longest a grant change,
+         * a revocation or a kill switch takes to reach every instance.
+         */
+        @WithDefault("PT30S")
+        Duration cacheTtl();
+    }
+
+    interface Credentials {
+
+        /** How long an instance keeps an upstream secret in memory; PT0S reads Secrets Manager on every call. */
+        @WithDefault("PT5M")
+        Duration cacheTtl();
     }
 
     interface Aws {
@@ -69,6 +86,8 @@ public interface BrokerConfig {
         Optional<String> region();
 
         Endpoint dynamodb();
+
+        Endpoint secretsmanager();
 
         interface Endpoint {
 

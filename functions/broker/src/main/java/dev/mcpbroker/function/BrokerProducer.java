@@ -4,21 +4,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpbroker.core.broker.BrokerSettings;
 import dev.mcpbroker.core.broker.McpBroker;
 import dev.mcpbroker.core.jsonrpc.JsonRpcCodec;
+import dev.mcpbroker.core.policy.AccessPolicy;
+import dev.mcpbroker.core.policy.RateLimit;
+import dev.mcpbroker.core.policy.TtlCache;
 import dev.mcpbroker.core.session.SessionIds;
-import dev.mcpbroker.core.session.SessionStore;
 import dev.mcpbroker.core.upstream.HttpUpstreamClient;
-import dev.mcpbroker.core.upstream.UpstreamClient;
 import dev.mcpbroker.core.upstream.UpstreamRegistry;
 import dev.mcpbroker.core.upstream.UpstreamServer;
+import dev.mcpbroker.function.secrets.SecretsManagerCredentialSource;
+import dev.mcpbroker.sessiontable.policy.DynamoDbPolicyStore;
+import dev.mcpbroker.sessiontable.DynamoDbRateLimiter;
 import dev.mcpbroker.sessiontable.DynamoDbSessionStore;
+import dev.mcpbroker.sessiontable.policy.DynamoDbUpstreamRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /** Wires the plain-Java broker to its adapters. */
 @ApplicationScoped
@@ -38,30 +42,27 @@ public class BrokerProducer {
 
     @Produces
     @ApplicationScoped
-    SessionStore sessionStore(DynamoDbClient dynamoDb, BrokerConfig config) {
-        return new DynamoDbSessionStore(dynamoDb, config.session().table());
-    }
-
-    @Produces
-    @ApplicationScoped
-    UpstreamRegistry upstreamRegistry(BrokerConfig config) {
-        Map<String, UpstreamServer> servers = config.upstreams().entrySet().stream()
-                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> new UpstreamServer(e.getKey(),
-                        e.getValue().url(), e.getValue().connectTimeout(), e.getValue().requestTimeout())));
-        return serverId -> Optional.ofNullable(servers.get(serverId));
-    }
-
-    @Produces
-    @ApplicationScoped
-    UpstreamClient upstreamClient(ObjectMapper mapper, BrokerConfig config) {
-        return new HttpUpstreamClient(mapper, config.limits().maxUpstreamResponseBytes());
-    }
-
-    @Produces
-    @ApplicationScoped
-    McpBroker broker(JsonRpcCodec codec, SessionStore sessions, UpstreamRegistry upstreams, UpstreamClient upstreamClient,
+    McpBroker broker(JsonRpcCodec codec, ObjectMapper mapper, DynamoDbClient dynamoDb, SecretsManagerClient secrets,
                      Clock clock, BrokerConfig config) {
-        return new McpBroker(codec, sessions, upstreams, upstreamClient, new SessionIds(new SecureRandom()), clock,
-                new BrokerSettings(config.session().lifetime(), config.limits().maxBodyBytes()));
+        String stateTable = config.session().table();
+        String policyTable = config.policy().table();
+        // The registry is read through the same bounded cache as grants: a kill switch reaches every
+        // instance within the policy cache TTL.
+        DynamoDbUpstreamRegistry registry = new DynamoDbUpstreamRegistry(dynamoDb, policyTable);
+        TtlCache<String, Optional<UpstreamServer>> servers = new TtlCache<>(config.policy().cacheTtl(), clock);
+        UpstreamRegistry cachedRegistry = serverId -> servers.get(serverId, registry::find);
+
+        McpBroker.Ports ports = new McpBroker.Ports(
+                new DynamoDbSessionStore(dynamoDb, stateTable),
+                cachedRegistry,
+                new HttpUpstreamClient(mapper, config.limits().maxUpstreamResponseBytes()),
+                new SecretsManagerCredentialSource(secrets, mapper, config.credentials().cacheTtl(), clock),
+                new AccessPolicy(new DynamoDbPolicyStore(dynamoDb, policyTable), config.policy().cacheTtl(), clock),
+                new DynamoDbRateLimiter(dynamoDb, stateTable));
+        RateLimit defaultAgentRate = config.limits().defaultAgentRatePerSecond()
+                .map(rate -> new RateLimit(rate, config.limits().defaultAgentBurst()))
+                .orElse(null);
+        return new McpBroker(codec, ports, new SessionIds(new SecureRandom()), clock,
+                new BrokerSettings(config.session().lifetime(), config.limits().maxBodyBytes(), defaultAgentRate));
     }
 }

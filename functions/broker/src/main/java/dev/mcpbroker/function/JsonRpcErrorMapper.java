@@ -7,6 +7,8 @@ import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
 import dev.mcpbroker.core.jsonrpc.JsonRpc;
 import dev.mcpbroker.core.jsonrpc.JsonRpcCodec;
+import dev.mcpbroker.function.auth.AuthConfig;
+import dev.mcpbroker.function.auth.ProtectedResourceMetadataResource;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -25,10 +27,15 @@ public class JsonRpcErrorMapper {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final JsonRpcCodec codec;
+    private final String challenge;
 
     @Inject
-    public JsonRpcErrorMapper(JsonRpcCodec codec) {
+    public JsonRpcErrorMapper(JsonRpcCodec codec, AuthConfig auth) {
         this.codec = codec;
+        // RFC 9728 section 5.1: tell the client where the protected resource metadata lives.
+        String resource = auth.resource().toString().replaceAll("/+$", "");
+        this.challenge = "Bearer error=\"invalid_token\", resource_metadata=\"" + resource
+                + ProtectedResourceMetadataResource.WELL_KNOWN_PATH + "\"";
     }
 
     @ServerExceptionMapper
@@ -37,6 +44,9 @@ public class JsonRpcErrorMapper {
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(codec.write(body(e.requestId().orElse(null), e.code(), e.getMessage(), e)));
         e.retryAfter().ifPresent(delay -> response.header(HttpHeaders.RETRY_AFTER, Math.max(1, delay.toSeconds())));
+        if (e.code().isAuthenticationFailure()) {
+            response.header(HttpHeaders.WWW_AUTHENTICATE, challenge);
+        }
         if (e.code() == ErrorCode.METHOD_NOT_ALLOWED) {
             response.header(HttpHeaders.ALLOW, "POST, DELETE");
         }

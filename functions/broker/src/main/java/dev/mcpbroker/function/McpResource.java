@@ -5,6 +5,8 @@ import dev.mcpbroker.core.broker.BrokerResponse;
 import dev.mcpbroker.core.broker.McpBroker;
 import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
+import dev.mcpbroker.core.identity.AgentAuthenticator;
+import dev.mcpbroker.core.identity.AgentIdentity;
 import dev.mcpbroker.core.jsonrpc.JsonRpcCodec;
 import dev.mcpbroker.core.mcp.McpHeaders;
 import jakarta.inject.Inject;
@@ -15,43 +17,50 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * The agent-facing Streamable HTTP endpoint, one per registered upstream server. Decodes HTTP,
- * delegates to {@link McpBroker}, encodes the answer; errors are encoded by {@link JsonRpcErrorMapper}.
+ * The agent-facing Streamable HTTP endpoint, one per registered upstream server. Authenticates, decodes
+ * HTTP, delegates to {@link McpBroker}, encodes the answer; errors are encoded by {@link JsonRpcErrorMapper}.
+ * The agent's token stops here: it is never forwarded upstream.
  */
 @Path("/mcp/{server}")
 public class McpResource {
 
     private final McpBroker broker;
+    private final AgentAuthenticator authenticator;
     private final JsonRpcCodec codec;
 
     @Inject
-    public McpResource(McpBroker broker, JsonRpcCodec codec) {
+    public McpResource(McpBroker broker, AgentAuthenticator authenticator, JsonRpcCodec codec) {
         this.broker = broker;
+        this.authenticator = authenticator;
         this.codec = codec;
     }
 
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response post(@PathParam("server") String server,
+                         @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                          @HeaderParam(McpHeaders.SESSION_ID) String sessionId,
                          @HeaderParam(McpHeaders.PROTOCOL_VERSION) String protocolVersion,
                          @HeaderParam("Content-Type") String contentType,
                          byte[] body) {
+        AgentIdentity identity = authenticator.authenticate(authorization, server);
         if (contentType == null || !MediaType.APPLICATION_JSON_TYPE.isCompatible(MediaType.valueOf(contentType))) {
             throw new BrokerException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
         }
-        return encode(broker.post(new BrokerRequest(server, sessionId, protocolVersion, body)));
+        return encode(broker.post(new BrokerRequest(identity, server, sessionId, protocolVersion, body)));
     }
 
     @DELETE
     public Response delete(@PathParam("server") String server,
+                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                            @HeaderParam(McpHeaders.SESSION_ID) String sessionId,
                            @HeaderParam(McpHeaders.PROTOCOL_VERSION) String protocolVersion) {
-        return encode(broker.delete(server, sessionId, protocolVersion));
+        return encode(broker.delete(authenticator.authenticate(authorization, server), server, sessionId, protocolVersion));
     }
 
     /** Server-to-client streams need a connection the HTTP API cannot hold; the spec allows 405. */

@@ -1,52 +1,130 @@
 package dev.mcpbroker.function;
 
+import dev.mcpbroker.core.policy.RateLimit;
+import dev.mcpbroker.core.policy.ServerGrant;
+import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.sessiontable.SessionTableSetup;
+import dev.mcpbroker.sessiontable.policy.PolicyAdmin;
+import dev.mcpbroker.sessiontable.policy.PolicyTable;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
+import dev.mcpbroker.testkit.jwt.TestTokens;
 import dev.mcpbroker.testkit.upstream.DemoUpstream;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 
 /**
- * Real components for the function's tests: DynamoDB (DynamoDB Local or LocalStack) and the demo
- * payments server as a separate process. Nothing is mocked.
+ * Real components for the function's tests: DynamoDB and Secrets Manager (emulators or LocalStack), two
+ * demo payments servers as separate processes (one open, one that demands a credential), the allowlist
+ * and registry as an administrator would set them, and a token issuer. Nothing is mocked.
  */
 public class BrokerTestResources implements QuarkusTestResourceLifecycleManager {
 
-    static final String TABLE = "broker-function-test";
+    static final String STATE_TABLE = "broker-function-state";
+    static final String POLICY_TABLE = "broker-function-policy";
+    static final String ISSUER = "https://idp.broker-tests.example";
+    static final String RESOURCE = "https://broker.example.com";
+
+    /** Open demo server; every test agent may use it, agent-b only some tools. */
     static final String PAYMENTS = "payments";
+    /** Demo server that demands {@link #LEDGER_SECRET} as a bearer token; only agent-a is granted it. */
+    static final String LEDGER = "ledger";
+    /** Registered, but nothing listens there. */
     static final String DOWN = "down";
 
-    private static DemoUpstream payments;
+    static final String TENANT = "t1";
+    /** May use every server and tool. */
+    static final String AGENT_A = "agent-a";
+    /** Same tenant; payments with read tools only. */
+    static final String AGENT_B = "agent-b";
+    /** Payments, with a rate limit of two requests and (practically) no refill. */
+    static final String AGENT_LIMITED = "agent-limited";
 
-    /** The demo upstream the function under test talks to. */
+    static final String LEDGER_SECRET = "upstream-ledger-secret-4f9a1c";
+    static final String LEDGER_SECRET_ID = "mcp-broker/upstream/ledger";
+
+    static final TestTokens TOKENS = TestTokens.shared("broker-function-endpoint", ISSUER, RESOURCE);
+
+    private static DemoUpstream payments;
+    private static DemoUpstream ledger;
+
     static DemoUpstream payments() {
         return payments;
+    }
+
+    static DemoUpstream ledger() {
+        return ledger;
+    }
+
+    static PolicyAdmin admin() {
+        return new PolicyAdmin(AwsEnvironment.shared().dynamoDb(), POLICY_TABLE);
+    }
+
+    /** A valid token of {@code agent} for this broker. */
+    static String token(String agent) {
+        return TOKENS.forAgent(agent).tenant(TENANT).actingFor("user@example.com").sign();
     }
 
     @Override
     public Map<String, String> start() {
         AwsEnvironment aws = AwsEnvironment.shared();
-        SessionTableSetup.ensureTable(aws.dynamoDb(), TABLE);
+        SessionTableSetup.ensureTable(aws.dynamoDb(), STATE_TABLE);
+        PolicyTable.ensureTable(aws.dynamoDb(), POLICY_TABLE);
         payments = DemoUpstream.start();
+        ledger = DemoUpstream.start();
+        ledger.requireCredential("Authorization", "Bearer " + LEDGER_SECRET);
+        aws.secretsManager().createSecret(b -> b.name(LEDGER_SECRET_ID).secretString(LEDGER_SECRET));
+
+        PolicyAdmin admin = admin();
+        Duration connect = Duration.ofSeconds(2);
+        Duration request = Duration.ofSeconds(10);
+        admin.registerServer(PAYMENTS, payments.mcpEndpoint(), UpstreamAuth.NONE, connect, request);
+        admin.registerServer(LEDGER, ledger.mcpEndpoint(),
+                new UpstreamAuth(UpstreamAuth.Scheme.BEARER, LEDGER_SECRET_ID, null), connect, request);
+        // Nothing listens on port 9 of the loopback: connections are refused at once.
+        admin.registerServer(DOWN, URI.create("http://127.0.0.1:9/mcp"), UpstreamAuth.NONE, connect, request);
+        for (String server : List.of(PAYMENTS, LEDGER, DOWN)) {
+            admin.grant(AGENT_A, TENANT, new ServerGrant(server, null));
+        }
+        admin.grant(AGENT_B, TENANT, new ServerGrant(PAYMENTS, List.of("get_balance", "list_*")));
+        admin.grant(AGENT_LIMITED, TENANT, new ServerGrant(PAYMENTS, null));
+        admin.setAgentRate(AGENT_LIMITED, new RateLimit(0.001, 2));
+
         AwsCredentials credentials = aws.credentials().resolveCredentials();
         // The SDK's default chain reads these system properties, as it reads the environment in Lambda.
         System.setProperty("aws.accessKeyId", credentials.accessKeyId());
         System.setProperty("aws.secretAccessKey", credentials.secretAccessKey());
-        return Map.of(
-                "broker.aws.region", aws.region().id(),
-                "broker.aws.dynamodb.endpoint", aws.dynamoDbEndpoint().toString(),
-                "broker.session.table", TABLE,
-                "broker.upstreams." + PAYMENTS + ".url", payments.mcpEndpoint().toString(),
-                // Nothing listens on port 9 of the loopback: connections are refused at once.
-                "broker.upstreams." + DOWN + ".url", "http://127.0.0.1:9/mcp",
-                "broker.limits.max-body-bytes", "65536");
+        Path pem = TOKENS.writePublicKeyPem(Path.of("target", "broker-tests", "issuer-rsa.pem").toAbsolutePath(),
+                TestTokens.KeyKind.RSA);
+
+        Map<String, String> config = new HashMap<>();
+        config.put("broker.aws.region", aws.region().id());
+        config.put("broker.aws.dynamodb.endpoint", aws.dynamoDbEndpoint().toString());
+        config.put("broker.aws.secretsmanager.endpoint", aws.secretsManagerEndpoint().toString());
+        config.put("broker.session.table", STATE_TABLE);
+        config.put("broker.policy.table", POLICY_TABLE);
+        // Tests change grants and kill switches and expect the next request to see them.
+        config.put("broker.policy.cache-ttl", "PT0S");
+        config.put("broker.limits.max-body-bytes", "65536");
+        config.put("broker.auth.resource", RESOURCE);
+        config.put("broker.auth.issuer", ISSUER);
+        config.put("broker.auth.public-key-location", pem.toString());
+        config.put("broker.auth.algorithms", "RS256");
+        return config;
     }
 
     @Override
     public void stop() {
         if (payments != null) {
             payments.close();
+        }
+        if (ledger != null) {
+            ledger.close();
         }
     }
 }

@@ -45,7 +45,7 @@ class DeploymentContractTest {
     /** "POST /mcp/{server}" for every JAX-RS resource method of the function. */
     private static Set<String> servedRoutes() {
         Set<String> routes = new TreeSet<>();
-        for (Class<?> resource : Set.of(McpResource.class)) {
+        for (Class<?> resource : Set.of(McpResource.class, dev.mcpbroker.function.auth.ProtectedResourceMetadataResource.class)) {
             String base = resource.getAnnotation(Path.class).value();
             for (Method method : resource.getDeclaredMethods()) {
                 String path = method.isAnnotationPresent(Path.class) ? base + method.getAnnotation(Path.class).value() : base;
@@ -103,6 +103,7 @@ class DeploymentContractTest {
     @Test
     void everyEnvironmentVariableInTheTemplateIsConfigurationTheFunctionReads() throws IOException {
         Set<String> readable = environmentNames("BROKER", BrokerConfig.class);
+        readable.addAll(environmentNames("BROKER_AUTH", dev.mcpbroker.function.auth.AuthConfig.class));
         Set<String> set = new TreeSet<>();
         template().path("Resources").path("BrokerFunction").path("Properties").path("Environment").path("Variables")
                 .fieldNames().forEachRemaining(set::add);
@@ -123,19 +124,31 @@ class DeploymentContractTest {
     }
 
     @Test
-    void functionPolicyGrantsOnlyTheSessionStoreItemOperationsOnTheStateTable() throws IOException {
+    void functionPolicyGrantsExactlyWhatTheAdaptersUseOnTheirOwnResources() throws IOException {
         JsonNode policies = template().path("Resources").path("BrokerFunction").path("Properties").path("Policies");
-        Set<String> actions = new HashSet<>();
+        Map<String, Set<String>> actionsByResource = new java.util.TreeMap<>();
         for (JsonNode policy : policies) {
             assertThat(policy.isObject()).as("inline statements only, no broad managed policies").isTrue();
             for (JsonNode statement : policy.path("Statement")) {
+                Set<String> actions = actionsByResource.computeIfAbsent(statement.path("Resource").toString(), k -> new java.util.TreeSet<>());
                 statement.path("Action").forEach(action -> actions.add(action.asText()));
-                assertThat(statement.path("Resource"))
-                        .isEqualTo(JsonNodeFactory.instance.objectNode().set("Fn::GetAtt",
-                                JsonNodeFactory.instance.arrayNode().add("StateTable").add("Arn")));
             }
         }
-        assertThat(actions).containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
+        assertThat(actionsByResource).isEqualTo(Map.of(
+                // sessions (create, read, end) and rate-limit buckets
+                getAtt("StateTable"), Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+                // the allowlist and registry: read only
+                getAtt("PolicyTable"), Set.of("dynamodb:GetItem"),
+                // upstream credentials under the admin CLI's prefix only
+                JsonNodeFactory.instance.objectNode().put("Fn::Sub",
+                        "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
+                                + dev.mcpbroker.core.upstream.UpstreamAuth.SECRET_PREFIX + "*").toString(),
+                Set.of("secretsmanager:GetSecretValue")));
+    }
+
+    private static String getAtt(String resource) {
+        return JsonNodeFactory.instance.objectNode().set("Fn::GetAtt",
+                JsonNodeFactory.instance.arrayNode().add(resource).add("Arn")).toString();
     }
 
     @Test

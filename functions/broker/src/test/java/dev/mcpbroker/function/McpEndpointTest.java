@@ -28,7 +28,8 @@ class McpEndpointTest {
              "capabilities":{},"clientInfo":{"name":"endpoint-test","version":"1.0"}}}""";
 
     private static RequestSpecification mcp() {
-        return given().contentType("application/json").accept("application/json, text/event-stream");
+        return given().contentType("application/json").accept("application/json, text/event-stream")
+                .header("Authorization", "Bearer " + BrokerTestResources.token(BrokerTestResources.AGENT_A));
     }
 
     private static String openSession(String server) {
@@ -51,7 +52,7 @@ class McpEndpointTest {
         String sessionId = response.header("Mcp-Session-Id");
         assertThat(sessionId).hasSizeGreaterThanOrEqualTo(22).matches("[\\x21-\\x7E]+");
 
-        BrokerSession stored = new DynamoDbSessionStore(AwsEnvironment.shared().dynamoDb(), BrokerTestResources.TABLE)
+        BrokerSession stored = new DynamoDbSessionStore(AwsEnvironment.shared().dynamoDb(), BrokerTestResources.STATE_TABLE)
                 .find(sessionId).orElseThrow();
         assertThat(stored.serverId()).isEqualTo("payments");
         assertThat(stored.protocolVersion()).isEqualTo("2025-11-25");
@@ -113,7 +114,7 @@ class McpEndpointTest {
     @Test
     void deleteEndsTheSessionHereAndUpstream() throws Exception {
         String session = openSession("payments");
-        BrokerSession stored = new DynamoDbSessionStore(AwsEnvironment.shared().dynamoDb(), BrokerTestResources.TABLE)
+        BrokerSession stored = new DynamoDbSessionStore(AwsEnvironment.shared().dynamoDb(), BrokerTestResources.STATE_TABLE)
                 .find(session).orElseThrow();
         mcp().header("Mcp-Session-Id", session).delete("/mcp/payments").then().statusCode(204);
 
@@ -137,7 +138,7 @@ class McpEndpointTest {
 
     @Test
     void getIsRefusedWith405AndAllowHeader() {
-        Response response = given().accept("text/event-stream").get("/mcp/payments");
+        Response response = mcp().accept("text/event-stream").get("/mcp/payments");
         response.then().statusCode(405).body("error.data.reason", equalTo("method_not_allowed"));
         // The Lambda adapter may split a comma-separated header into several; either form is one list.
         assertThat(String.join(",", response.headers().getValues("Allow")).split("\\s*,\\s*"))
@@ -169,7 +170,7 @@ class McpEndpointTest {
 
     @Test
     void nonJsonContentTypeIsRefusedWith415() {
-        given().contentType("text/plain").body("{}").post("/mcp/payments")
+        mcp().contentType("text/plain").body("{}").post("/mcp/payments")
                 .then().statusCode(415).body("error.data.reason", equalTo("unsupported_media_type"));
     }
 

@@ -56,7 +56,7 @@ public final class AdminCli {
             """;
 
     /** Secrets the CLI creates are named under this prefix, which the broker's IAM policy is scoped to. */
-    public static final String SECRET_PREFIX = "mcp-broker/upstream/";
+    public static final String SECRET_PREFIX = UpstreamAuth.SECRET_PREFIX;
 
     private final DynamoDbClient dynamoDb;
     private final SecretsManagerClient secrets;

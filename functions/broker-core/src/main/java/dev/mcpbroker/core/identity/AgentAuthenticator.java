@@ -10,6 +10,8 @@ public interface AgentAuthenticator {
 
     /**
      * @param authorizationHeader the raw header value, or null when absent
+     * @param serverId            the server the request is for: a token may name the broker itself, or
+     *                            this server's endpoint ({@code <resource>/mcp/<serverId>}), as its audience
      */
-    AgentIdentity authenticate(String authorizationHeader);
+    AgentIdentity authenticate(String authorizationHeader, String serverId);
 }

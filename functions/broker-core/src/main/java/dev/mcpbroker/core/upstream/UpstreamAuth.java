@@ -14,6 +14,12 @@ public record UpstreamAuth(Scheme scheme, String secretId, String headerName) {
 
     public static final UpstreamAuth NONE = new UpstreamAuth(Scheme.NONE, null, null);
 
+    /**
+     * Upstream secrets are named under this prefix (the admin CLI creates them so); the function's IAM
+     * policy may read nothing else in Secrets Manager.
+     */
+    public static final String SECRET_PREFIX = "mcp-broker/upstream/";
+
     public enum Scheme {
         /** No credential. */
         NONE,

@@ -1,0 +1,81 @@
+package dev.mcpbroker.function.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Unsafe configurations stop the function: the authenticator is a startup bean, so these constructor failures
+ * are startup failures.
+ */
+class JwtAuthConfigValidationTest {
+
+    private record Config(Optional<URI> jwksUrl, Optional<String> publicKeyLocation, List<String> algorithms)
+            implements AuthConfig {
+        @Override public URI resource() { return URI.create("https://broker.example.com"); }
+        @Override public String issuer() { return "https://idp.example.com"; }
+        @Override public Duration clockSkew() { return Duration.ofSeconds(30); }
+        @Override public int maxTokenBytes() { return 8192; }
+        @Override public String agentClaim() { return "sub"; }
+        @Override public String tenantClaim() { return "tenant"; }
+        @Override public String actorClaim() { return "act"; }
+        @Override public Duration jwksCacheTtl() { return Duration.ofMinutes(10); }
+    }
+
+    private static Config jwks(String url, String... algorithms) {
+        return new Config(Optional.of(URI.create(url)), Optional.empty(), List.of(algorithms));
+    }
+
+    @Test
+    void symmetricNoneAndUnknownAlgorithmsAreRefused() {
+        for (String alg : List.of("HS256", "HS384", "HS512", "none", "None", "rs256", "XY999", "")) {
+            assertThatThrownBy(() -> new JwtAgentAuthenticator(jwks("https://idp.example.com/jwks", "RS256", alg)))
+                    .as(alg).isInstanceOf(IllegalStateException.class).hasMessageContaining("broker.auth.algorithms");
+        }
+    }
+
+    @Test
+    void asymmetricAlgorithmsAreAccepted() {
+        new JwtAgentAuthenticator(jwks("https://idp.example.com/jwks", "RS256", "RS512", "PS256", "ES256", "ES384", "EdDSA"));
+        assertThat(JwtAgentAuthenticator.acceptedAlgorithms(List.of(" ES256 "))).hasSize(1);
+    }
+
+    @Test
+    void exactlyOneKeySourceIsRequired(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> new JwtAgentAuthenticator(new Config(Optional.empty(), Optional.empty(), List.of("RS256"))))
+                .hasMessageContaining("exactly one");
+        assertThatThrownBy(() -> new JwtAgentAuthenticator(new Config(Optional.of(URI.create("https://idp.example.com/jwks")),
+                Optional.of("/tmp/key.pem"), List.of("RS256"))))
+                .hasMessageContaining("exactly one");
+    }
+
+    @Test
+    void plainHttpKeySetIsAllowedOnLoopbackOnly() {
+        new JwtAgentAuthenticator(jwks("http://127.0.0.1:8080/jwks.json", "RS256"));
+        new JwtAgentAuthenticator(jwks("http://localhost:8080/jwks.json", "RS256"));
+        assertThatThrownBy(() -> new JwtAgentAuthenticator(jwks("http://idp.example.com/jwks.json", "RS256")))
+                .hasMessageContaining("https");
+        assertThatThrownBy(() -> new JwtAgentAuthenticator(jwks("file:///etc/jwks.json", "RS256")))
+                .hasMessageContaining("https");
+    }
+
+    @Test
+    void unreadableOrNonPemKeyFileIsRefused(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("missing.pem");
+        assertThatThrownBy(() -> new JwtAgentAuthenticator(new Config(Optional.empty(), Optional.of(missing.toString()),
+                List.of("RS256")))).isInstanceOf(IllegalStateException.class);
+        Path garbage = Files.writeString(dir.resolve("garbage.pem"), "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
+        assertThatThrownBy(() -> new JwtAgentAuthenticator(new Config(Optional.empty(), Optional.of(garbage.toString()),
+                List.of("RS256")))).hasMessageContaining("not an RSA, EC or Ed25519 public key");
+        Path pem = JwtTestSetup.TOKENS.writePublicKeyPem(dir.resolve("ec.pem"), dev.mcpbroker.testkit.jwt.TestTokens.KeyKind.EC);
+        new JwtAgentAuthenticator(new Config(Optional.empty(), Optional.of(pem.toString()), List.of("ES256")));
+    }
+}
