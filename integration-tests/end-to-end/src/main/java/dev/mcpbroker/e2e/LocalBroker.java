@@ -2,6 +2,7 @@ package dev.mcpbroker.e2e;
 
 import dev.mcpbroker.testkit.upstream.NodeTools;
 import java.net.URI;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
@@ -26,6 +27,7 @@ public final class LocalBroker {
         }, "stop-local-broker"));
 
         URI payments = stack.endpoint(0, LocalBrokerStack.PAYMENTS);
+        String token = stack.devToken(Duration.ofHours(12));
         StringBuilder banner = new StringBuilder()
                 .append("\nmcp-broker is running (AWS environment: ").append(stack.aws().kind()).append(")\n\n")
                 .append("  MCP endpoints (Streamable HTTP):\n")
@@ -37,14 +39,26 @@ public final class LocalBroker {
         // Inspector 2.x needs Node >= 22.19; older CLIs drop the endpoint's path. Point at the Node 22 the
         // harness installed so the printed commands work as they are.
         String npx = "PATH=" + NodeTools.node().getParent() + ":$PATH npx -y @modelcontextprotocol/inspector";
+        String auth = " --header \"Authorization: Bearer $MCP_BROKER_TOKEN\"";
+        banner.append("\n  Dev token (agent ").append(LocalBrokerStack.DEV_AGENT).append(", tenant ")
+                .append(LocalBrokerStack.DEV_TENANT).append(", valid 12 h):\n")
+                .append("    export MCP_BROKER_TOKEN=").append(token).append('\n');
         banner.append("\n  Try it with a real client, e.g. the MCP Inspector CLI:\n")
                 .append("    ").append(npx).append(" --cli ").append(payments)
-                .append(" --transport http --method tools/list\n")
+                .append(" --transport http").append(auth).append(" --method tools/list\n")
                 .append("    ").append(npx).append(" --cli ").append(payments)
-                .append(" --transport http --method tools/call --tool-name get_balance --tool-arg account=alice\n")
-                .append("  or the Inspector UI: ").append(npx).append("  (transport Streamable HTTP, URL as above)\n")
-                .append("\n  DynamoDB: ").append(stack.aws().dynamoDbEndpoint())
-                .append("  table ").append(LocalBrokerStack.TABLE).append('\n')
+                .append(" --transport http").append(auth)
+                .append(" --method tools/call --tool-name get_balance --tool-arg account=alice\n")
+                .append("  or the Inspector UI: ").append(npx)
+                .append("  (transport Streamable HTTP, URL as above, header Authorization: Bearer <token>)\n")
+                .append("\n  Manage it with scripts/admin.sh after:\n")
+                .append("    export AWS_REGION=").append(stack.aws().region().id())
+                .append(" AWS_ACCESS_KEY_ID=").append(stack.aws().credentials().resolveCredentials().accessKeyId())
+                .append(" AWS_SECRET_ACCESS_KEY=").append(stack.aws().credentials().resolveCredentials().secretAccessKey()).append('\n')
+                .append("    export AWS_ENDPOINT_URL_DYNAMODB=").append(stack.aws().dynamoDbEndpoint())
+                .append(" AWS_ENDPOINT_URL_SECRETS_MANAGER=").append(stack.aws().secretsManagerEndpoint()).append('\n')
+                .append("    export BROKER_SESSION_TABLE=").append(LocalBrokerStack.TABLE)
+                .append(" BROKER_POLICY_TABLE=").append(LocalBrokerStack.POLICY_TABLE).append('\n')
                 .append("  Logs: ").append(logDir.toAbsolutePath()).append('\n')
                 .append("\nCtrl-C stops everything.\n");
         System.out.println(banner);

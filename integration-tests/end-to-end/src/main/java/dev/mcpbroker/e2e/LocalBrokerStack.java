@@ -1,8 +1,13 @@
 package dev.mcpbroker.e2e;
 
+import dev.mcpbroker.core.policy.ServerGrant;
+import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.sessiontable.SessionTableSetup;
+import dev.mcpbroker.sessiontable.policy.PolicyAdmin;
+import dev.mcpbroker.sessiontable.policy.PolicyTable;
 import dev.mcpbroker.testkit.RepoPaths;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
+import dev.mcpbroker.testkit.jwt.TestTokens;
 import dev.mcpbroker.testkit.lambda.LocalLambda;
 import dev.mcpbroker.testkit.upstream.DemoUpstream;
 import dev.mcpbroker.testkit.upstream.ServerEverything;
@@ -25,18 +30,29 @@ public final class LocalBrokerStack implements AutoCloseable {
     public static final String PAYMENTS = "payments";
     public static final String EVERYTHING = "everything";
     public static final String TABLE = "mcp-broker-state";
+    public static final String POLICY_TABLE = "mcp-broker-policy";
+    /** The local broker's resource URL: the audience its tokens carry. */
+    public static final String RESOURCE = "https://mcp-broker.local";
+    public static final String ISSUER = "https://issuer.mcp-broker.local";
+    /** The agent the local run and the tests act as; granted both servers. */
+    public static final String DEV_AGENT = "dev-agent";
+    public static final String DEV_TENANT = "dev";
 
     private final AwsEnvironment aws;
     private final DemoUpstream payments;
     private final ServerEverything everything;
     private final List<LocalLambda> brokers = new ArrayList<>();
     private final Path logDir;
+    private final TestTokens tokens;
+    private final Path issuerKey;
 
     private LocalBrokerStack(AwsEnvironment aws, DemoUpstream payments, ServerEverything everything, Path logDir) {
         this.aws = aws;
         this.payments = payments;
         this.everything = everything;
         this.logDir = logDir;
+        this.tokens = TestTokens.create(ISSUER, RESOURCE);
+        this.issuerKey = tokens.writePublicKeyPem(logDir.resolve("issuer-rsa.pem"), TestTokens.KeyKind.RSA);
     }
 
     /**
@@ -48,10 +64,12 @@ public final class LocalBrokerStack implements AutoCloseable {
     public static LocalBrokerStack start(int brokerInstances, boolean withEverything, Path logDir) {
         AwsEnvironment aws = AwsEnvironment.shared();
         SessionTableSetup.ensureTable(aws.dynamoDb(), TABLE);
+        PolicyTable.ensureTable(aws.dynamoDb(), POLICY_TABLE);
         DemoUpstream payments = DemoUpstream.start();
         ServerEverything everything = withEverything ? ServerEverything.start() : null;
         LocalBrokerStack stack = new LocalBrokerStack(aws, payments, everything, logDir);
         try {
+            stack.registerAndGrant();
             for (int i = 0; i < brokerInstances; i++) {
                 stack.addBroker();
             }
@@ -70,15 +88,53 @@ public final class LocalBrokerStack implements AutoCloseable {
         return broker;
     }
 
+    /**
+     * What an operator does with {@code scripts/admin.sh}: register the upstreams and grant the dev agent
+     * both. server-everything's {@code get-env} tool would dump its environment, so it is switched off.
+     */
+    private void registerAndGrant() {
+        PolicyAdmin admin = policyAdmin();
+        Duration connect = Duration.ofSeconds(2);
+        Duration request = Duration.ofSeconds(25);
+        admin.registerServer(PAYMENTS, payments.mcpEndpoint(), UpstreamAuth.NONE, connect, request);
+        admin.grant(DEV_AGENT, DEV_TENANT, new ServerGrant(PAYMENTS, null));
+        if (everything != null) {
+            admin.registerServer(EVERYTHING, everything.mcpEndpoint(), UpstreamAuth.NONE, connect, request);
+            admin.killTool(EVERYTHING, "get-env");
+            admin.grant(DEV_AGENT, DEV_TENANT, new ServerGrant(EVERYTHING, null));
+        }
+    }
+
+    public PolicyAdmin policyAdmin() {
+        return new PolicyAdmin(aws.dynamoDb(), POLICY_TABLE);
+    }
+
     /** The function's configuration, as the SAM template sets it in AWS. */
     public Map<String, String> brokerEnvironment() {
         Map<String, String> env = new HashMap<>(aws.childEnvironment());
         env.put("BROKER_SESSION_TABLE", TABLE);
-        env.put("BROKER_UPSTREAMS_" + PAYMENTS.toUpperCase() + "_URL", payments.mcpEndpoint().toString());
-        if (everything != null) {
-            env.put("BROKER_UPSTREAMS_" + EVERYTHING.toUpperCase() + "_URL", everything.mcpEndpoint().toString());
-        }
+        env.put("BROKER_POLICY_TABLE", POLICY_TABLE);
+        env.put("BROKER_POLICY_CACHE_TTL", "PT1S");
+        env.put("BROKER_AUTH_RESOURCE", RESOURCE);
+        env.put("BROKER_AUTH_ISSUER", ISSUER);
+        env.put("BROKER_AUTH_PUBLIC_KEY_LOCATION", issuerKey.toString());
+        env.put("BROKER_AUTH_ALGORITHMS", "RS256");
         return env;
+    }
+
+    /** The token issuer of this stack: tests mint good and bad tokens with it. */
+    public TestTokens tokens() {
+        return tokens;
+    }
+
+    /** A valid token of the dev agent, for {@code lifetime}. */
+    public String devToken(Duration lifetime) {
+        return tokens.forAgent(DEV_AGENT).tenant(DEV_TENANT).actingFor("developer@localhost").expiresIn(lifetime).sign();
+    }
+
+    /** {@code Authorization} header of the dev agent, valid for an hour. */
+    public Map<String, String> devAuthorization() {
+        return Map.of("Authorization", "Bearer " + devToken(Duration.ofHours(1)));
     }
 
     public static Path functionZip() {

@@ -23,9 +23,11 @@ class JavaSdkClientTest {
     }
 
     private static McpSyncClient client(URI endpoint) {
+        String authorization = stack.devAuthorization().get("Authorization");
         HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
                 .builder(endpoint.getScheme() + "://" + endpoint.getAuthority())
                 .endpoint(endpoint.getPath())
+                .httpRequestCustomizer((request, method, uri, body, context) -> request.header("Authorization", authorization))
                 .build();
         return McpClient.sync(transport)
                 .requestTimeout(Duration.ofSeconds(30))

@@ -29,9 +29,14 @@ final class RawMcp {
     private RawMcp() {
     }
 
-    static Reply post(URI endpoint, String sessionId, String body) {
+    static Reply post(LocalBrokerStack stack, URI endpoint, String sessionId, String body) {
+        return post(endpoint, stack.devAuthorization().get("Authorization"), sessionId, body);
+    }
+
+    static Reply post(URI endpoint, String authorization, String sessionId, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
                 .timeout(Duration.ofSeconds(30))
+                .header("Authorization", authorization)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
@@ -41,17 +46,18 @@ final class RawMcp {
         return send(request.build());
     }
 
-    static Reply delete(URI endpoint, String sessionId) {
+    static Reply delete(LocalBrokerStack stack, URI endpoint, String sessionId) {
         return send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(30))
+                .header("Authorization", stack.devAuthorization().get("Authorization"))
                 .header("Mcp-Session-Id", sessionId).DELETE().build());
     }
 
-    static String initialize(URI endpoint) {
-        Reply reply = post(endpoint, null, INITIALIZE);
+    static String initialize(LocalBrokerStack stack, URI endpoint) {
+        Reply reply = post(stack, endpoint, null, INITIALIZE);
         if (reply.status() != 200 || reply.sessionId() == null) {
             throw new AssertionError("initialize failed: " + reply);
         }
-        post(endpoint, reply.sessionId(), "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+        post(stack, endpoint, reply.sessionId(), "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
         return reply.sessionId();
     }
 

@@ -38,29 +38,29 @@ class StatelessBrokerTest {
 
     @Test
     void sessionOpenedOnOneProcessContinuesOnAnotherAndOutlivesTheFirst() {
-        String session = RawMcp.initialize(payments(opener));
+        String session = RawMcp.initialize(stack, payments(opener));
 
-        RawMcp.Reply onOther = RawMcp.post(payments(other), session, RawMcp.toolCall(2, "get_balance", "{\"account\":\"bob\"}"));
+        RawMcp.Reply onOther = RawMcp.post(stack, payments(other), session, RawMcp.toolCall(2, "get_balance", "{\"account\":\"bob\"}"));
         assertThat(onOther.status()).isEqualTo(200);
         assertThat(onOther.body().path("result").path("content").get(0).path("text").asText()).contains("bob");
 
         opener.killFunction();
         assertThat(opener.functionAlive()).isFalse();
 
-        RawMcp.Reply afterKill = RawMcp.post(payments(other), session, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}");
+        RawMcp.Reply afterKill = RawMcp.post(stack, payments(other), session, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}");
         assertThat(afterKill.status()).isEqualTo(200);
         assertThat(afterKill.body().path("result").path("tools").findValuesAsText("name")).contains("transfer");
 
         // A cold instance that never saw the session serves it too.
         LocalLambda cold = stack.addBroker();
         try {
-            RawMcp.Reply onCold = RawMcp.post(payments(cold), session, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"}");
+            RawMcp.Reply onCold = RawMcp.post(stack, payments(cold), session, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"}");
             assertThat(onCold.status()).isEqualTo(200);
-            assertThat(RawMcp.delete(payments(cold), session).status()).isEqualTo(204);
+            assertThat(RawMcp.delete(stack, payments(cold), session).status()).isEqualTo(204);
         } finally {
             cold.close();
         }
-        assertThat(RawMcp.post(payments(other), session, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"ping\"}").status())
+        assertThat(RawMcp.post(stack, payments(other), session, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"ping\"}").status())
                 .isEqualTo(404);
     }
 }

@@ -28,7 +28,7 @@ class TypeScriptClientTest {
     @Test
     void typeScriptSdkListsCallsAndTerminatesAPaymentsSession() {
         long transfersBefore = stack.payments().executions("transfer");
-        JsonNode run = TypeScriptClient.run(stack.endpoint(0, LocalBrokerStack.PAYMENTS), Map.of(), List.of(
+        JsonNode run = TypeScriptClient.run(stack.endpoint(0, LocalBrokerStack.PAYMENTS), stack.devAuthorization(), List.of(
                 TypeScriptClient.listTools(),
                 TypeScriptClient.callTool("get_balance", Map.of("account", "bob")),
                 TypeScriptClient.callTool("transfer", Map.of("from", "bob", "to", "carol", "amountCents", 50)),
@@ -45,13 +45,13 @@ class TypeScriptClientTest {
 
         // terminateSession sent DELETE: the broker no longer knows the session.
         String session = run.path("sessionId").asText();
-        assertThat(RawMcp.post(stack.endpoint(0, LocalBrokerStack.PAYMENTS), session,
+        assertThat(RawMcp.post(stack, stack.endpoint(0, LocalBrokerStack.PAYMENTS), session,
                 "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}").status()).isEqualTo(404);
     }
 
     @Test
     void typeScriptSdkUsesServerEverythingThroughTheBroker() {
-        JsonNode run = TypeScriptClient.run(stack.endpoint(0, LocalBrokerStack.EVERYTHING), Map.of(), List.of(
+        JsonNode run = TypeScriptClient.run(stack.endpoint(0, LocalBrokerStack.EVERYTHING), stack.devAuthorization(), List.of(
                 TypeScriptClient.listTools(),
                 TypeScriptClient.callTool("echo", Map.of("message", "ts through the broker")),
                 TypeScriptClient.listResources(),
@@ -70,12 +70,12 @@ class TypeScriptClientTest {
 
     @Test
     void typeScriptSdkContinuesASessionOnAnotherBrokerProcess() {
-        JsonNode first = TypeScriptClient.run(stack.endpoint(0, LocalBrokerStack.PAYMENTS), Map.of(),
+        JsonNode first = TypeScriptClient.run(stack.endpoint(0, LocalBrokerStack.PAYMENTS), stack.devAuthorization(),
                 List.of(TypeScriptClient.listTools()));
         String session = first.path("sessionId").asText();
         assertThat(session).isNotBlank();
 
-        JsonNode second = TypeScriptClient.resume(stack.endpoint(1, LocalBrokerStack.PAYMENTS), Map.of(), session, List.of(
+        JsonNode second = TypeScriptClient.resume(stack.endpoint(1, LocalBrokerStack.PAYMENTS), stack.devAuthorization(), session, List.of(
                 TypeScriptClient.callTool("get_balance", Map.of("account", "alice")),
                 TypeScriptClient.terminate()));
         assertThat(step(second, 0).path("content").get(0).path("text").asText()).contains("alice");
