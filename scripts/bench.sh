@@ -1,14 +1,28 @@
 #!/usr/bin/env bash
-# Latency benchmark: sequential tools/call p50/p90/p99 directly against the demo upstream vs through one
-# broker instance, and broker JVM start to first answered request. Loopback only, bounded call counts.
-#   scripts/bench.sh [-Dbench.calls=1000] [-Dbench.warmup=300]
+# Benchmarks (loopback only, bounded call counts; results printed and written under target/bench/):
+#   scripts/bench.sh [tools-call] [-Dbench.calls=1000] [-Dbench.warmup=300]
+#       sequential tools/call p50/p90/p99 directly against the demo upstream vs through one broker
+#       instance, and broker JVM start to first answered request
+#   scripts/bench.sh governance [-Dbench.calls=20000]
+#       authentication + authorisation + secret resolution per tools/call with warm caches, the rate
+#       limiter's conditional write, and AWS calls per call (counted by an SDK execution interceptor)
 set -euo pipefail
 source "$(dirname "$0")/lib/env.sh"
 cd "$REPO_ROOT"
+which="tools-call"
+case "${1:-}" in tools-call|governance) which="$1"; shift ;; esac
 if [ "${SKIP_BUILD:-}" != "1" ]; then
   ./mvnw -B -ntp -q -DskipTests install
 fi
-module=integration-tests/end-to-end
-exec java -cp "$module/target/classes:$(cat "$module/target/runtime-classpath.txt")" \
-  -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/tools-call.json" "$@" \
-  dev.mcpbroker.e2e.bench.ToolsCallBenchmark
+case "$which" in
+  tools-call)
+    module=integration-tests/end-to-end
+    exec java -cp "$module/target/classes:$(cat "$module/target/runtime-classpath.txt")" \
+      -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/tools-call.json" "$@" \
+      dev.mcpbroker.e2e.bench.ToolsCallBenchmark ;;
+  governance)
+    module=functions/broker
+    exec java -cp "$module/target/test-classes:$module/target/classes:$(cat "$module/target/test-classpath.txt")" \
+      -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/governance.json" "$@" \
+      dev.mcpbroker.function.bench.GovernanceBenchmark ;;
+esac
