@@ -25,6 +25,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -78,14 +79,24 @@ public final class AdminCli {
     }
 
     public static void main(String[] args) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+            System.err.print(USAGE);
+            System.exit(args.length == 0 ? 2 : 0);
+        }
         String policyTable = System.getenv().getOrDefault("BROKER_POLICY_TABLE", "mcp-broker-policy");
         String sessionTable = System.getenv().getOrDefault("BROKER_SESSION_TABLE", "mcp-broker-state");
+        int status;
         try (DynamoDbClient dynamoDb = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
              SecretsManagerClient secrets = SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
-            int status = new AdminCli(dynamoDb, secrets, policyTable, sessionTable, Clock.systemUTC(), System.in, System.out)
+            status = new AdminCli(dynamoDb, secrets, policyTable, sessionTable, Clock.systemUTC(), System.in, System.out)
                     .run(args, System.err);
-            System.exit(status);
+        } catch (SdkClientException e) {
+            // No region or credentials: say so in one line, not with the SDK's stack trace.
+            System.err.println("admin: AWS is not configured (set AWS_REGION and credentials, or the emulator "
+                    + "endpoints scripts/run-local.sh prints): " + e.getMessage().lines().findFirst().orElse(""));
+            status = 1;
         }
+        System.exit(status);
     }
 
     /** Runs one command; returns the process exit status (0 done, 1 refused, 2 usage). */

@@ -31,7 +31,20 @@ public final class ToolsCallBenchmark {
     private ToolsCallBenchmark() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
+        int status = 1;
+        try {
+            run();
+            status = 0;
+        } catch (IOException | RuntimeException e) {
+            e.printStackTrace();
+        } finally {
+            // The shared AWS environment and child processes stop in shutdown hooks.
+            System.exit(status);
+        }
+    }
+
+    private static void run() throws IOException {
         int warmup = Integer.getInteger("bench.warmup", 300);
         int calls = Integer.getInteger("bench.calls", 1000);
         Path out = Path.of(System.getProperty("bench.out", "target/bench/tools-call.json"));
@@ -45,14 +58,15 @@ public final class ToolsCallBenchmark {
             long startNanos = System.nanoTime();
             LocalLambda broker = stack.addBroker();
             UpstreamServer viaBroker = server(broker.baseUri().resolve("/mcp/" + LocalBrokerStack.PAYMENTS));
-            Session brokerSession = open(client, viaBroker);
+            Map<String, String> agent = stack.devAuthorization();
+            Session brokerSession = open(client, viaBroker, agent);
             results.put("brokerStartToFirstAnswerMs", (System.nanoTime() - startNanos) / 1_000_000);
 
             UpstreamServer direct = server(stack.payments().mcpEndpoint());
-            Session directSession = open(client, direct);
+            Session directSession = open(client, direct, Map.of());
 
-            results.put("direct", measure(client, direct, directSession, warmup, calls));
-            results.put("broker", measure(client, viaBroker, brokerSession, warmup, calls));
+            results.put("direct", measure(client, direct, directSession, Map.of(), warmup, calls));
+            results.put("broker", measure(client, viaBroker, brokerSession, agent, warmup, calls));
         }
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
@@ -66,25 +80,25 @@ public final class ToolsCallBenchmark {
         return new UpstreamServer("bench", endpoint, Duration.ofSeconds(5), Duration.ofSeconds(60));
     }
 
-    private static Session open(HttpUpstreamClient client, UpstreamServer server) {
+    private static Session open(HttpUpstreamClient client, UpstreamServer server, Map<String, String> headers) {
         ObjectNode initialize = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", 0).put("method", "initialize");
         initialize.putObject("params").put("protocolVersion", PROTOCOL).putObject("capabilities");
         ((ObjectNode) initialize.get("params")).putObject("clientInfo").put("name", "bench").put("version", "1");
-        UpstreamReply reply = client.send(server, new UpstreamCall(initialize, null, null, Map.of()));
+        UpstreamReply reply = client.send(server, new UpstreamCall(initialize, null, null, headers));
         String sessionId = reply.upstreamSessionId().orElse(null);
         ObjectNode initialized = JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/initialized");
-        client.send(server, new UpstreamCall(initialized, sessionId, PROTOCOL, Map.of()));
+        client.send(server, new UpstreamCall(initialized, sessionId, PROTOCOL, headers));
         return new Session(sessionId);
     }
 
     private static Map<String, Object> measure(HttpUpstreamClient client, UpstreamServer server, Session session,
-                                               int warmup, int calls) {
+                                               Map<String, String> headers, int warmup, int calls) {
         long[] micros = new long[calls];
         for (int i = -warmup; i < calls; i++) {
             ObjectNode call = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", i + warmup + 1).put("method", "tools/call");
             call.putObject("params").put("name", "get_balance").putObject("arguments").put("account", "alice");
             long t0 = System.nanoTime();
-            UpstreamReply reply = client.send(server, new UpstreamCall(call, session.upstreamSessionId(), PROTOCOL, Map.of()));
+            UpstreamReply reply = client.send(server, new UpstreamCall(call, session.upstreamSessionId(), PROTOCOL, headers));
             long elapsed = System.nanoTime() - t0;
             if (reply.response().isEmpty() || reply.response().get().has("error")) {
                 throw new IllegalStateException("tools/call failed during the benchmark");
