@@ -11,6 +11,7 @@ import dev.mcpbroker.core.session.SessionIds;
 import dev.mcpbroker.core.upstream.HttpUpstreamClient;
 import dev.mcpbroker.core.upstream.UpstreamRegistry;
 import dev.mcpbroker.core.upstream.UpstreamServer;
+import dev.mcpbroker.function.metrics.EmfBrokerMetrics;
 import dev.mcpbroker.function.secrets.SecretsManagerCredentialSource;
 import dev.mcpbroker.sessiontable.policy.DynamoDbPolicyStore;
 import dev.mcpbroker.sessiontable.DynamoDbRateLimiter;
@@ -58,7 +59,8 @@ public class BrokerProducer {
                 new HttpUpstreamClient(mapper, config.limits().maxUpstreamResponseBytes()),
                 new SecretsManagerCredentialSource(secrets, mapper, config.credentials().cacheTtl(), clock),
                 new AccessPolicy(new DynamoDbPolicyStore(dynamoDb, policyTable), config.policy().cacheTtl(), clock),
-                new DynamoDbRateLimiter(dynamoDb, stateTable));
+                new DynamoDbRateLimiter(dynamoDb, stateTable),
+                new EmfBrokerMetrics(mapper, clock, line -> System.out.println(line)));
         RateLimit defaultAgentRate = config.limits().defaultAgentRatePerSecond()
                 .map(rate -> new RateLimit(rate, config.limits().defaultAgentBurst()))
                 .orElse(null);

@@ -44,6 +44,11 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
     static final String AGENT_B = "agent-b";
     /** Payments, with a rate limit of two requests and (practically) no refill. */
     static final String AGENT_LIMITED = "agent-limited";
+    /** The only agent of tenant {@link #SMALL_TENANT}, whose tenant-wide limit is two requests. */
+    static final String AGENT_SMALL = "agent-small";
+    static final String SMALL_TENANT = "t-small";
+    /** Everything the function logs during the tests, scanned for secrets. */
+    static final java.nio.file.Path LOG_FILE = java.nio.file.Path.of("target", "broker-tests", "function.log").toAbsolutePath();
 
     static final String LEDGER_SECRET = "upstream-ledger-secret-4f9a1c";
     static final String LEDGER_SECRET_ID = "mcp-broker/upstream/ledger";
@@ -69,7 +74,8 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
 
     /** A valid token of {@code agent} for this broker. */
     static String token(String agent) {
-        return TOKENS.forAgent(agent).tenant(TENANT).actingFor("user@example.com").sign();
+        String tenant = AGENT_SMALL.equals(agent) ? SMALL_TENANT : TENANT;
+        return TOKENS.forAgent(agent).tenant(tenant).actingFor("user@example.com").sign();
     }
 
     @Override
@@ -96,6 +102,8 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
         admin.grant(AGENT_B, TENANT, new ServerGrant(PAYMENTS, List.of("get_balance", "list_*")));
         admin.grant(AGENT_LIMITED, TENANT, new ServerGrant(PAYMENTS, null));
         admin.setAgentRate(AGENT_LIMITED, new RateLimit(0.001, 2));
+        admin.grant(AGENT_SMALL, SMALL_TENANT, new ServerGrant(PAYMENTS, null));
+        admin.setTenantRate(SMALL_TENANT, new RateLimit(0.001, 2));
 
         AwsCredentials credentials = aws.credentials().resolveCredentials();
         // The SDK's default chain reads these system properties, as it reads the environment in Lambda.
@@ -117,6 +125,9 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
         config.put("broker.auth.resource", RESOURCE);
         config.put("broker.auth.issuer", ISSUER);
         config.put("broker.auth.jwks-url", JWKS.uri().toString());
+        config.put("quarkus.log.file.enabled", "true");
+        config.put("quarkus.log.file.path", LOG_FILE.toString());
+        config.put("quarkus.log.category.\"dev.mcpbroker\".level", "DEBUG");
         return config;
     }
 

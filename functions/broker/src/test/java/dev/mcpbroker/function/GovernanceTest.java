@@ -79,6 +79,17 @@ class GovernanceTest {
 
     // ---- authentication ---------------------------------------------------------------------------------
 
+    /** Upstream secrets used during the class, to look for afterwards where they must never be. */
+    private static final java.util.Set<String> SECRETS_SEEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @org.junit.jupiter.api.AfterAll
+    static void noSecretReachedTheFunctionLog() throws java.io.IOException {
+        SECRETS_SEEN.add(BrokerTestResources.LEDGER_SECRET);
+        String log = java.nio.file.Files.readString(BrokerTestResources.LOG_FILE);
+        assertThat(log).as("the function's log").isNotBlank();
+        assertThat(SECRETS_SEEN).allSatisfy(secret -> assertThat(log).doesNotContain(secret));
+    }
+
     static Stream<Arguments> badTokens() {
         String resource = BrokerTestResources.RESOURCE;
         return Stream.of(
@@ -211,24 +222,60 @@ class GovernanceTest {
         call(AGENT_A, LEDGER, session, TOOLS_LIST).then().statusCode(200);
     }
 
+    /** Runs {@code request} with standard output captured: where the function writes its EMF metric lines. */
+    private static String capturingStandardOutput(Runnable request) {
+        java.io.PrintStream original = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            request.run();
+        } finally {
+            System.setOut(original);
+        }
+        return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static void assertRateLimitMetric(String output, String tenant, String scope) {
+        assertThat(output.lines().filter(line -> line.startsWith("{\"_aws\"")))
+                .anySatisfy(line -> assertThat(line)
+                        .contains("\"Namespace\":\"McpBroker\"").contains("\"Name\":\"RateLimited\"")
+                        .contains("\"Tenant\":\"" + tenant + "\"").contains("\"Scope\":\"" + scope + "\"")
+                        .contains("\"RateLimited\":1"));
+    }
+
     @Test
-    void exceedingTheAgentRateLimitIsRefusedWith429AndRetryAfter() {
+    void exceedingTheAgentRateLimitIsRefusedWith429AndCountedForItsTenant() {
         // The limited agent's bucket holds two requests and practically never refills.
         String session = open(AGENT_LIMITED, PAYMENTS);
         call(AGENT_LIMITED, PAYMENTS, session, TOOLS_LIST).then().statusCode(200);
-        Response refused = withoutUpstreamContact(BrokerTestResources.payments(),
-                () -> call(AGENT_LIMITED, PAYMENTS, session, TOOLS_LIST));
-        assertRefused(refused, 429, "rate_limited");
-        assertThat(Long.parseLong(refused.header("Retry-After"))).isPositive();
-        assertThat(refused.jsonPath().getString("error.data.failureClass")).isEqualTo("not_executed");
-        assertThat(refused.jsonPath().getLong("error.data.retryAfter")).isPositive();
+        Response[] refused = new Response[1];
+        String output = capturingStandardOutput(() -> refused[0] = withoutUpstreamContact(BrokerTestResources.payments(),
+                () -> call(AGENT_LIMITED, PAYMENTS, session, TOOLS_LIST)));
+        assertRefused(refused[0], 429, "rate_limited");
+        assertThat(Long.parseLong(refused[0].header("Retry-After"))).isPositive();
+        assertThat(refused[0].jsonPath().getString("error.data.failureClass")).isEqualTo("not_executed");
+        assertThat(refused[0].jsonPath().getLong("error.data.retryAfter")).isPositive();
+        assertRateLimitMetric(output, TENANT, "agent");
+    }
+
+    @Test
+    void exceedingTheTenantRateLimitIsRefusedWith429AndCountedForTheTenant() {
+        String session = open(BrokerTestResources.AGENT_SMALL, PAYMENTS);
+        call(BrokerTestResources.AGENT_SMALL, PAYMENTS, session, TOOLS_LIST).then().statusCode(200);
+        Response[] refused = new Response[1];
+        String output = capturingStandardOutput(() -> refused[0] = withoutUpstreamContact(BrokerTestResources.payments(),
+                () -> call(BrokerTestResources.AGENT_SMALL, PAYMENTS, session, TOOLS_LIST)));
+        assertRefused(refused[0], 429, "rate_limited");
+        assertRateLimitMetric(output, BrokerTestResources.SMALL_TENANT, "tenant");
     }
 
     // ---- secret custody ---------------------------------------------------------------------------------
 
     private static String currentLedgerSecret() {
-        return AwsEnvironment.shared().secretsManager()
+        String secret = AwsEnvironment.shared().secretsManager()
                 .getSecretValue(b -> b.secretId(BrokerTestResources.LEDGER_SECRET_ID)).secretString();
+        SECRETS_SEEN.add(secret);
+        return secret;
     }
 
     @Test
@@ -260,6 +307,7 @@ class GovernanceTest {
     void rotatedCredentialIsRefetchedOnceAfterTheUpstreamRefusesTheCachedOne() {
         String session = open(AGENT_A, LEDGER); // the broker now holds the current secret in its cache
         String rotated = "upstream-ledger-rotated-" + UUID.randomUUID();
+        SECRETS_SEEN.add(rotated);
         AwsEnvironment.shared().secretsManager().putSecretValue(b -> b.secretId(BrokerTestResources.LEDGER_SECRET_ID).secretString(rotated));
         BrokerTestResources.ledger().requireCredential("Authorization", "Bearer " + rotated);
 

@@ -47,7 +47,8 @@ public final class McpBroker {
 
     /** The collaborators of the request path. */
     public record Ports(SessionStore sessions, UpstreamRegistry upstreams, UpstreamClient upstreamClient,
-                        CredentialSource credentials, AccessPolicy policy, RateLimiter rateLimiter) {
+                        CredentialSource credentials, AccessPolicy policy, RateLimiter rateLimiter,
+                        BrokerMetrics metrics) {
     }
 
     private final JsonRpcCodec codec;
@@ -231,17 +232,18 @@ public final class McpBroker {
     private void enforceRateLimits(AgentIdentity identity, SessionOwner owner) {
         Optional<RateLimit> agentLimit = ports.policy().agentRateLimit(identity).or(settings::defaultAgentRateLimit);
         if (agentLimit.isPresent()) {
-            acquire("agent#" + owner.agentId(), agentLimit.get(), "agent");
+            acquire("agent#" + owner.agentId(), agentLimit.get(), owner.tenantId(), "agent");
         }
         Optional<RateLimit> tenantLimit = ports.policy().tenantRateLimit(owner.tenantId());
         if (tenantLimit.isPresent()) {
-            acquire("tenant#" + owner.tenantId(), tenantLimit.get(), "tenant");
+            acquire("tenant#" + owner.tenantId(), tenantLimit.get(), owner.tenantId(), "tenant");
         }
     }
 
-    private void acquire(String key, RateLimit limit, String scope) {
+    private void acquire(String key, RateLimit limit, String tenantId, String scope) {
         Optional<Duration> wait = ports.rateLimiter().tryAcquire(key, limit, clock.instant());
         if (wait.isPresent()) {
+            ports.metrics().rateLimited(tenantId, scope);
             throw new BrokerException(ErrorCode.RATE_LIMITED, "the " + scope + " rate limit is exhausted")
                     .withRetryAfter(wait.get());
         }
