@@ -1,14 +1,9 @@
 package dev.mcpbroker.sessiontable.policy;
 
-import java.util.List;
+import dev.mcpbroker.sessiontable.SessionTable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * The policy table: agent grants, tenant limits and the upstream registry. It is a table of its own, not
@@ -29,26 +24,17 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  */
 public final class PolicyTable {
 
-    /** Partition key: {@code <kind>#<id>}. */
-    public static final String PARTITION_KEY = "pk";
+    /** Partition key: {@code <kind>#<id>}; the same key layout as the state table. */
+    public static final String PARTITION_KEY = SessionTable.PARTITION_KEY;
     /** Sort key: the item's role within its partition. */
-    public static final String SORT_KEY = "sk";
+    public static final String SORT_KEY = SessionTable.SORT_KEY;
 
     private PolicyTable() {
     }
 
-    /** The table as tests and the local run create it; a deployment template must declare the same. */
+    /** The table as tests and the local run create it; the SAM template declares the same. */
     public static CreateTableRequest createTableRequest(String tableName) {
-        return CreateTableRequest.builder()
-                .tableName(tableName)
-                .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(
-                        AttributeDefinition.builder().attributeName(PARTITION_KEY).attributeType(ScalarAttributeType.S).build(),
-                        AttributeDefinition.builder().attributeName(SORT_KEY).attributeType(ScalarAttributeType.S).build())
-                .keySchema(List.of(
-                        KeySchemaElement.builder().attributeName(PARTITION_KEY).keyType(KeyType.HASH).build(),
-                        KeySchemaElement.builder().attributeName(SORT_KEY).keyType(KeyType.RANGE).build()))
-                .build();
+        return SessionTable.createTableRequest(tableName);
     }
 
     /** Creates the table where no template does it (tests, the local run). Idempotent. */

@@ -18,20 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JwtAuthConfigValidationTest {
 
-    private record Config(Optional<URI> jwksUrl, Optional<String> publicKeyLocation, List<String> algorithms)
-            implements AuthConfig {
-        @Override public URI resource() { return URI.create("https://broker.example.com"); }
-        @Override public String issuer() { return "https://idp.example.com"; }
-        @Override public Duration clockSkew() { return Duration.ofSeconds(30); }
-        @Override public int maxTokenBytes() { return 8192; }
-        @Override public String agentClaim() { return "sub"; }
-        @Override public String tenantClaim() { return "tenant"; }
-        @Override public String actorClaim() { return "act"; }
-        @Override public Duration jwksCacheTtl() { return Duration.ofMinutes(10); }
+    private static FixedAuthConfig keys(Optional<URI> jwksUrl, Optional<String> pem, List<String> algorithms) {
+        FixedAuthConfig base = jwks("https://idp.example.com/jwks", "RS256");
+        return new FixedAuthConfig(base.resource(), base.issuer(), jwksUrl, pem, algorithms, base.clockSkew(),
+                base.maxTokenBytes(), base.agentClaim(), base.tenantClaim(), base.actorClaim(), base.jwksCacheTtl());
     }
 
-    private static Config jwks(String url, String... algorithms) {
-        return new Config(Optional.of(URI.create(url)), Optional.empty(), List.of(algorithms));
+    private static FixedAuthConfig jwks(String url, String... algorithms) {
+        return FixedAuthConfig.jwks("https://broker.example.com", "https://idp.example.com", URI.create(url), List.of(algorithms));
     }
 
     @Test
@@ -50,9 +44,9 @@ class JwtAuthConfigValidationTest {
 
     @Test
     void exactlyOneKeySourceIsRequired(@TempDir Path dir) throws Exception {
-        assertThatThrownBy(() -> new JwtAgentAuthenticator(new Config(Optional.empty(), Optional.empty(), List.of("RS256"))))
+        assertThatThrownBy(() -> new JwtAgentAuthenticator(keys(Optional.empty(), Optional.empty(), List.of("RS256"))))
                 .hasMessageContaining("exactly one");
-        assertThatThrownBy(() -> new JwtAgentAuthenticator(new Config(Optional.of(URI.create("https://idp.example.com/jwks")),
+        assertThatThrownBy(() -> new JwtAgentAuthenticator(keys(Optional.of(URI.create("https://idp.example.com/jwks")),
                 Optional.of("/tmp/key.pem"), List.of("RS256"))))
                 .hasMessageContaining("exactly one");
     }
@@ -70,12 +64,12 @@ class JwtAuthConfigValidationTest {
     @Test
     void unreadableOrNonPemKeyFileIsRefused(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("missing.pem");
-        assertThatThrownBy(() -> new JwtAgentAuthenticator(new Config(Optional.empty(), Optional.of(missing.toString()),
+        assertThatThrownBy(() -> new JwtAgentAuthenticator(keys(Optional.empty(), Optional.of(missing.toString()),
                 List.of("RS256")))).isInstanceOf(IllegalStateException.class);
         Path garbage = Files.writeString(dir.resolve("garbage.pem"), "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
-        assertThatThrownBy(() -> new JwtAgentAuthenticator(new Config(Optional.empty(), Optional.of(garbage.toString()),
+        assertThatThrownBy(() -> new JwtAgentAuthenticator(keys(Optional.empty(), Optional.of(garbage.toString()),
                 List.of("RS256")))).hasMessageContaining("not an RSA, EC or Ed25519 public key");
         Path pem = JwtTestSetup.TOKENS.writePublicKeyPem(dir.resolve("ec.pem"), dev.mcpbroker.testkit.jwt.TestTokens.KeyKind.EC);
-        new JwtAgentAuthenticator(new Config(Optional.empty(), Optional.of(pem.toString()), List.of("ES256")));
+        new JwtAgentAuthenticator(keys(Optional.empty(), Optional.of(pem.toString()), List.of("ES256")));
     }
 }

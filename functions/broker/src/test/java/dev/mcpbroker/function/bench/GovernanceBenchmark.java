@@ -8,7 +8,7 @@ import dev.mcpbroker.core.policy.ServerGrant;
 import dev.mcpbroker.core.policy.TtlCache;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.core.upstream.UpstreamServer;
-import dev.mcpbroker.function.auth.AuthConfig;
+import dev.mcpbroker.function.auth.FixedAuthConfig;
 import dev.mcpbroker.function.auth.JwtAgentAuthenticator;
 import dev.mcpbroker.function.secrets.SecretsManagerCredentialSource;
 import dev.mcpbroker.sessiontable.DynamoDbRateLimiter;
@@ -88,7 +88,7 @@ public final class GovernanceBenchmark {
 
         TestTokens tokens = TestTokens.create(ISSUER, RESOURCE);
         Path pem = tokens.writePublicKeyPem(Files.createTempDirectory("bench-issuer").resolve("rsa.pem"), TestTokens.KeyKind.RSA);
-        JwtAgentAuthenticator authenticator = new JwtAgentAuthenticator(authConfig(pem));
+        JwtAgentAuthenticator authenticator = new JwtAgentAuthenticator(FixedAuthConfig.pem(RESOURCE, ISSUER, pem, List.of("RS256")));
         String header = "Bearer " + tokens.forAgent("bench-agent").tenant("bench").actingFor("user@bench").expiresIn(Duration.ofHours(1)).sign();
 
         Clock clock = Clock.systemUTC();
@@ -158,21 +158,5 @@ public final class GovernanceBenchmark {
         stats.put("p99", (double) sorted[(int) Math.ceil(0.99 * sorted.length) - 1]);
         stats.put("max", (double) sorted[sorted.length - 1]);
         return stats;
-    }
-
-    private static AuthConfig authConfig(Path pem) {
-        return new AuthConfig() {
-            @Override public URI resource() { return URI.create(RESOURCE); }
-            @Override public String issuer() { return ISSUER; }
-            @Override public Optional<URI> jwksUrl() { return Optional.empty(); }
-            @Override public Optional<String> publicKeyLocation() { return Optional.of(pem.toString()); }
-            @Override public List<String> algorithms() { return List.of("RS256"); }
-            @Override public Duration clockSkew() { return Duration.ofSeconds(30); }
-            @Override public int maxTokenBytes() { return 8192; }
-            @Override public String agentClaim() { return "sub"; }
-            @Override public String tenantClaim() { return "tenant"; }
-            @Override public String actorClaim() { return "act"; }
-            @Override public Duration jwksCacheTtl() { return Duration.ofMinutes(10); }
-        };
     }
 }
