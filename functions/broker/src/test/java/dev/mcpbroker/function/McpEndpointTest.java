@@ -207,6 +207,14 @@ class McpEndpointTest {
     }
 
     @Test
+    void numberLongerThanTheParserLimitIsAParseErrorNotAStackTrace() {
+        // 500 digits: within Jackson's default limit (1000), beyond the codec's own (100).
+        String session = openSession("payments");
+        call("payments", session, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"n\":" + "9".repeat(500) + "}}")
+                .then().statusCode(400).body("error.code", equalTo(-32700));
+    }
+
+    @Test
     void unknownPathAnswersJsonRpcNotAStackTrace() {
         mcp().body(INITIALIZE).post("/elsewhere")
                 .then().statusCode(404).body("error.code", notNullValue());
