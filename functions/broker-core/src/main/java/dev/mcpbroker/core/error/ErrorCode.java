@@ -42,6 +42,16 @@ public enum ErrorCode {
     TOOL_KILLED(-32041, 200, "tool_killed", FailureClass.DETERMINISTIC),
     RATE_LIMITED(-32042, 429, "rate_limited", FailureClass.NOT_EXECUTED),
 
+    // Idempotency of state-changing tools: JSON-RPC errors of the tools/call, the session stays usable.
+    IDEMPOTENCY_KEY_REQUIRED(-32050, 200, "idempotency_key_required", FailureClass.DETERMINISTIC),
+    IDEMPOTENCY_KEY_INVALID(-32050, 200, "idempotency_key_invalid", FailureClass.DETERMINISTIC),
+    /** The key was used before with different arguments. */
+    IDEMPOTENCY_KEY_REUSED(-32051, 200, "idempotency_key_reused", FailureClass.DETERMINISTIC),
+    /** Another request with this key is executing now; retry after {@code retryAfter}. */
+    IDEMPOTENCY_IN_PROGRESS(-32052, 200, "idempotency_in_progress", FailureClass.NOT_EXECUTED),
+    /** An earlier attempt with this key may have executed; it is never retried automatically. */
+    OUTCOME_UNKNOWN(-32053, 200, "outcome_unknown", FailureClass.AMBIGUOUS),
+
     /** Unknown, ended, expired, or another identity's session: indistinguishable on purpose. */
     SESSION_NOT_FOUND(-32001, 404, "session_not_found", FailureClass.NOT_EXECUTED),
     UNKNOWN_SERVER(-32002, 404, "unknown_server", FailureClass.DETERMINISTIC),

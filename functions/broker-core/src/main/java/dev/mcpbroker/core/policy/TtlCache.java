@@ -40,6 +40,13 @@ public final class TtlCache<K, V> {
         return value;
     }
 
+    /** Stores a value learned elsewhere (e.g. from an answer passing through), trusted for the TTL. */
+    public void put(K key, V value) {
+        if (!ttl.isZero()) {
+            entries.put(key, new Entry<>(value, clock.instant()));
+        }
+    }
+
     public void invalidate(K key) {
         entries.remove(key);
     }

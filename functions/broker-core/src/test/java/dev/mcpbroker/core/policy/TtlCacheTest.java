@@ -2,13 +2,14 @@ package dev.mcpbroker.core.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mcpbroker.core.MutableClock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class TtlCacheTest {
 
-    private final AccessPolicyTest.MutableClock clock = new AccessPolicyTest.MutableClock();
+    private final MutableClock clock = new MutableClock();
     private final AtomicInteger loads = new AtomicInteger();
 
     private String load(String key) {
