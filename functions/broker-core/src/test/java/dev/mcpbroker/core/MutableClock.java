@@ -9,7 +9,15 @@ import java.time.ZoneOffset;
 /** A clock tests move by hand, so time-dependent rules are tested without waiting. */
 public final class MutableClock extends Clock {
 
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    private volatile Instant now;
+
+    public MutableClock() {
+        this(Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    public MutableClock(Instant start) {
+        this.now = start;
+    }
 
     public void advance(Duration duration) {
         now = now.plus(duration);
