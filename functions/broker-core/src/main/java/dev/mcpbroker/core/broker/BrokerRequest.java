@@ -9,9 +9,11 @@ import dev.mcpbroker.core.identity.AgentIdentity;
  * @param serverId        the {@code {server}} path segment
  * @param sessionId       the {@code Mcp-Session-Id} header, or null
  * @param protocolVersion the {@code MCP-Protocol-Version} header, or null
+ * @param idempotencyKey  the {@code Idempotency-Key} header, or null
  * @param body            the raw body
  */
-public record BrokerRequest(AgentIdentity identity, String serverId, String sessionId, String protocolVersion, byte[] body) {
+public record BrokerRequest(AgentIdentity identity, String serverId, String sessionId, String protocolVersion, String idempotencyKey,
+                            byte[] body) {
 
     @Override
     public String toString() {

@@ -10,8 +10,10 @@ import java.util.Optional;
  * @param sessionLifetime absolute lifetime of a session from initialize
  * @param maxBodyBytes    largest request body accepted from an agent
  * @param defaultAgentRate the rate limit of agents whose allowlist entry sets none; null for no limit
+ * @param requireIdempotencyKey whether a state-changing {@code tools/call} without a key is refused
  */
-public record BrokerSettings(Duration sessionLifetime, int maxBodyBytes, RateLimit defaultAgentRate) {
+public record BrokerSettings(Duration sessionLifetime, int maxBodyBytes, RateLimit defaultAgentRate,
+                             boolean requireIdempotencyKey) {
 
     public Optional<RateLimit> defaultAgentRateLimit() {
         return Optional.ofNullable(defaultAgentRate);

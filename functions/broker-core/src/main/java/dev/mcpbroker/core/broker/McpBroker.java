@@ -4,6 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
+import dev.mcpbroker.core.error.FailureClass;
+import dev.mcpbroker.core.idempotency.Decision;
+import dev.mcpbroker.core.idempotency.Fingerprints;
+import dev.mcpbroker.core.idempotency.IdempotencyGuard;
+import dev.mcpbroker.core.idempotency.IdempotencyRecord;
+import dev.mcpbroker.core.idempotency.IdempotencyScope;
+import dev.mcpbroker.core.idempotency.ToolCatalog;
 import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.identity.AgentIdentity;
 import dev.mcpbroker.core.jsonrpc.JsonRpc;
@@ -33,6 +40,7 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -44,11 +52,13 @@ import java.util.Optional;
 public final class McpBroker {
 
     private static final System.Logger LOG = System.getLogger(McpBroker.class.getName());
+    /** Bounds the broker's own tools/list reads for a server that pages without end. */
+    private static final int MAX_TOOL_LIST_PAGES = 20;
 
     /** The collaborators of the request path. */
     public record Ports(SessionStore sessions, UpstreamRegistry upstreams, UpstreamClient upstreamClient,
                         CredentialSource credentials, AccessPolicy policy, RateLimiter rateLimiter,
-                        BrokerMetrics metrics) {
+                        BrokerMetrics metrics, IdempotencyGuard idempotency, ToolCatalog tools) {
     }
 
     private final JsonRpcCodec codec;
@@ -82,7 +92,7 @@ public final class McpBroker {
             }
             BrokerSession session = liveSession(server, owner, request.sessionId(), request.protocolVersion());
             return switch (message) {
-                case JsonRpcMessage.Request r -> forward(request.identity(), server, session, r);
+                case JsonRpcMessage.Request r -> forward(request, owner, server, session, r);
                 case JsonRpcMessage.Notification n -> notifyUpstream(server, session, n);
                 case JsonRpcMessage.Response r -> relayResponse(server, session, r);
             };
@@ -155,18 +165,143 @@ public final class McpBroker {
         return BrokerResponse.json(response).withHeader(McpHeaders.SESSION_ID, session.sessionId());
     }
 
-    private BrokerResponse forward(AgentIdentity identity, UpstreamServer server, BrokerSession session,
+    private BrokerResponse forward(BrokerRequest broker, SessionOwner owner, UpstreamServer server, BrokerSession session,
                                    JsonRpcMessage.Request request) {
+        AgentIdentity identity = broker.identity();
         if (McpMethods.TOOLS_CALL.equals(request.method())) {
-            ports.policy().checkToolCall(identity, server, request.params().path("name").asText(""));
+            String tool = request.params().path("name").asText("");
+            ports.policy().checkToolCall(identity, server, tool);
+            if (isStateChanging(server, session, tool)) {
+                return idempotentToolCall(broker, owner, server, session, request, tool);
+            }
         }
-        UpstreamReply reply = send(server, request.json(), session.upstreamSessionId(), session.protocolVersion());
-        ObjectNode response = reply.response().orElseThrow(() -> new BrokerException(ErrorCode.UPSTREAM_PROTOCOL_ERROR,
-                "upstream '" + server.id() + "' sent no response"));
+        ObjectNode response = responseTo(send(server, request.json(), session.upstreamSessionId(), session.protocolVersion()), server);
         if (McpMethods.TOOLS_LIST.equals(request.method())) {
+            ports.tools().learn(server.id(), response.path(JsonRpc.RESULT));
             ports.policy().filterToolList(identity, server, response);
         }
         return BrokerResponse.json(response);
+    }
+
+    /**
+     * A state-changing {@code tools/call} runs at most once per idempotency key: the key is claimed with a
+     * conditional write before the upstream is contacted, the answer is stored and replayed, and an
+     * attempt whose outcome is unknown stays unknown — it is never retried by the broker.
+     */
+    private BrokerResponse idempotentToolCall(BrokerRequest broker, SessionOwner owner, UpstreamServer server,
+                                             BrokerSession session, JsonRpcMessage.Request request, String tool) {
+        String key = idempotencyKey(broker, request);
+        if (key == null) {
+            if (settings.requireIdempotencyKey()) {
+                throw new BrokerException(ErrorCode.IDEMPOTENCY_KEY_REQUIRED, "tool '" + tool + "' changes state: send an "
+                        + McpHeaders.IDEMPOTENCY_KEY + " header or params._meta[\"" + McpHeaders.IDEMPOTENCY_KEY_META + "\"]");
+            }
+            return BrokerResponse.json(responseTo(send(server, request.json(), session.upstreamSessionId(),
+                    session.protocolVersion()), server));
+        }
+        IdempotencyScope scope = new IdempotencyScope(owner.tenantId(), owner.agentId(), server.id(), tool, key);
+        Decision decision = ports.idempotency().begin(scope, Fingerprints.of(request.params().path("arguments")));
+        return switch (decision) {
+            case Decision.Replay replay -> BrokerResponse.json(replayed(request, replay.result()));
+            case Decision.Conflict conflict -> throw new BrokerException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    "this idempotency key was used with other arguments");
+            case Decision.InFlight inFlight -> throw new BrokerException(ErrorCode.IDEMPOTENCY_IN_PROGRESS,
+                    "a request with this idempotency key is executing").withRetryAfter(inFlight.retryAfter());
+            case Decision.Unknown unknown -> throw new BrokerException(ErrorCode.OUTCOME_UNKNOWN,
+                    "an earlier attempt with this idempotency key may have executed; query its outcome before acting");
+            case Decision.Execute execute -> execute(server, session, request, key, execute.claim());
+        };
+    }
+
+    private BrokerResponse execute(UpstreamServer server, BrokerSession session, JsonRpcMessage.Request request,
+                                   String key, IdempotencyRecord claim) {
+        // The key travels upstream too, so an upstream that deduplicates can do so itself.
+        ObjectNode message = request.json().deepCopy();
+        message.withObjectProperty(JsonRpc.PARAMS).withObjectProperty("_meta").put(McpHeaders.IDEMPOTENCY_KEY_META, key);
+        ObjectNode response;
+        try {
+            response = responseTo(send(server, message, session.upstreamSessionId(), session.protocolVersion(),
+                    Map.of(McpHeaders.IDEMPOTENCY_KEY, key)), server);
+        } catch (BrokerException e) {
+            if (e.failureClass() == FailureClass.AMBIGUOUS) {
+                ports.idempotency().ambiguous(claim);
+            } else {
+                ports.idempotency().notExecuted(claim); // refused or never delivered: a retry may execute it
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            ports.idempotency().ambiguous(claim);
+            throw e;
+        }
+        ObjectNode stored = codec.mapper().createObjectNode();
+        stored.set(response.has(JsonRpc.ERROR) ? JsonRpc.ERROR : JsonRpc.RESULT,
+                response.has(JsonRpc.ERROR) ? response.get(JsonRpc.ERROR) : response.get(JsonRpc.RESULT));
+        ports.idempotency().completed(claim, stored.toString());
+        return BrokerResponse.json(response);
+    }
+
+    /** The stored answer as the response to this request (its own id). */
+    private ObjectNode replayed(JsonRpcMessage.Request request, String stored) {
+        ObjectNode response = codec.mapper().createObjectNode().put(JsonRpc.JSONRPC, JsonRpc.VERSION);
+        response.set(JsonRpc.ID, request.id());
+        try {
+            response.setAll((ObjectNode) codec.mapper().readTree(stored));
+        } catch (java.io.IOException | ClassCastException e) {
+            throw new BrokerException(ErrorCode.INTERNAL_ERROR, "a stored result could not be read", e);
+        }
+        return response;
+    }
+
+    private static String idempotencyKey(BrokerRequest broker, JsonRpcMessage.Request request) {
+        String key = broker.idempotencyKey();
+        if (key == null || key.isEmpty()) {
+            key = request.params().path("_meta").path(McpHeaders.IDEMPOTENCY_KEY_META).asText(null);
+        }
+        if (key == null || key.isEmpty()) {
+            return null;
+        }
+        if (key.length() > IdempotencyScope.MAX_KEY_LENGTH || !key.chars().allMatch(c -> c >= 0x21 && c <= 0x7E)) {
+            throw new BrokerException(ErrorCode.IDEMPOTENCY_KEY_INVALID, "an idempotency key is 1 to "
+                    + IdempotencyScope.MAX_KEY_LENGTH + " visible ASCII characters");
+        }
+        return key;
+    }
+
+    /**
+     * Whether a tool changes state: unless its upstream annotates it read-only. An instance that has not
+     * seen the server's tool list yet asks the upstream for it (a read, safe to send) before deciding.
+     */
+    private boolean isStateChanging(UpstreamServer server, BrokerSession session, String tool) {
+        Optional<Boolean> readOnly = ports.tools().isReadOnly(server.id(), tool);
+        if (readOnly.isEmpty()) {
+            learnTools(server, session);
+            readOnly = ports.tools().isReadOnly(server.id(), tool);
+        }
+        return !readOnly.orElse(false);
+    }
+
+    private void learnTools(UpstreamServer server, BrokerSession session) {
+        String cursor = null;
+        for (int page = 0; page < MAX_TOOL_LIST_PAGES; page++) {
+            ObjectNode list = codec.mapper().createObjectNode()
+                    .put(JsonRpc.JSONRPC, JsonRpc.VERSION)
+                    .put(JsonRpc.ID, "broker-tools-" + page)
+                    .put(JsonRpc.METHOD, McpMethods.TOOLS_LIST);
+            if (cursor != null) {
+                list.putObject(JsonRpc.PARAMS).put("cursor", cursor);
+            }
+            ObjectNode response = responseTo(send(server, list, session.upstreamSessionId(), session.protocolVersion()), server);
+            ports.tools().learn(server.id(), response.path(JsonRpc.RESULT));
+            cursor = response.path(JsonRpc.RESULT).path("nextCursor").asText(null);
+            if (cursor == null || cursor.isEmpty()) {
+                return;
+            }
+        }
+    }
+
+    private ObjectNode responseTo(UpstreamReply reply, UpstreamServer server) {
+        return reply.response().orElseThrow(() -> new BrokerException(ErrorCode.UPSTREAM_PROTOCOL_ERROR,
+                "upstream '" + server.id() + "' sent no response"));
     }
 
     private BrokerResponse notifyUpstream(UpstreamServer server, BrokerSession session, JsonRpcMessage.Notification notification) {
@@ -188,14 +323,19 @@ public final class McpBroker {
      * so the credential is refreshed (it may have been rotated) and the request sent once more.
      */
     private UpstreamReply send(UpstreamServer server, ObjectNode message, String upstreamSessionId, String version) {
+        return send(server, message, upstreamSessionId, version, Map.of());
+    }
+
+    private UpstreamReply send(UpstreamServer server, ObjectNode message, String upstreamSessionId, String version,
+                               Map<String, String> headers) {
         UpstreamCredential credential = credential(server, false);
         try {
-            return redacted(sendWith(server, message, upstreamSessionId, version, credential), credential);
+            return redacted(sendWith(server, message, upstreamSessionId, version, credential, headers), credential);
         } catch (UpstreamException e) {
             if (e.kind() == UpstreamException.Kind.REJECTED && e.status() == 401 && !credential.headers().isEmpty()) {
                 UpstreamCredential refreshed = credential(server, true);
                 try {
-                    return redacted(sendWith(server, message, upstreamSessionId, version, refreshed), refreshed);
+                    return redacted(sendWith(server, message, upstreamSessionId, version, refreshed, headers), refreshed);
                 } catch (UpstreamException retryFailure) {
                     throw upstreamFailure(server, retryFailure);
                 }
@@ -205,8 +345,10 @@ public final class McpBroker {
     }
 
     private UpstreamReply sendWith(UpstreamServer server, ObjectNode message, String upstreamSessionId, String version,
-                                   UpstreamCredential credential) {
-        return ports.upstreamClient().send(server, new UpstreamCall(message, upstreamSessionId, version, credential.headers()));
+                                   UpstreamCredential credential, Map<String, String> headers) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.putAll(credential.headers());
+        return ports.upstreamClient().send(server, new UpstreamCall(message, upstreamSessionId, version, all));
     }
 
     private static UpstreamReply redacted(UpstreamReply reply, UpstreamCredential credential) {

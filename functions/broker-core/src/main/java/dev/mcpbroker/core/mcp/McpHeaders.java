@@ -6,6 +6,10 @@ public final class McpHeaders {
     public static final String SESSION_ID = "Mcp-Session-Id";
     public static final String PROTOCOL_VERSION = "MCP-Protocol-Version";
     public static final String LAST_EVENT_ID = "Last-Event-ID";
+    /** Carries an agent's idempotency key for a state-changing {@code tools/call}; forwarded upstream too. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** The same key inside the request's {@code params._meta}, for clients that cannot set headers. */
+    public static final String IDEMPOTENCY_KEY_META = "dev.mcpbroker/idempotencyKey";
 
     public static final String APPLICATION_JSON = "application/json";
     public static final String TEXT_EVENT_STREAM = "text/event-stream";
