@@ -22,6 +22,8 @@ public interface BrokerConfig {
 
     Credentials credentials();
 
+    Idempotency idempotency();
+
     Aws aws();
 
     interface Session {
@@ -71,6 +73,31 @@ public interface BrokerConfig {
          */
         @WithDefault("PT30S")
         Duration cacheTtl();
+    }
+
+    interface Idempotency {
+
+        /**
+         * Whether a state-changing {@code tools/call} (any tool not annotated {@code readOnlyHint: true}) must
+         * carry an idempotency key; without one it is refused before the upstream is contacted.
+         */
+        @WithDefault("true")
+        boolean requireKey();
+
+        /**
+         * How long a claimed key may stay in progress. Past it, the claim belongs to an instance that died
+         * mid-call and its outcome is unknown. Longer than the upstream request timeout.
+         */
+        @WithDefault("PT45S")
+        Duration lease();
+
+        /** How long records (and stored results) are kept: the window in which a retry is recognised. */
+        @WithDefault("PT24H")
+        Duration retention();
+
+        /** How long an instance trusts the read-only annotations it learned from an upstream's tools/list. */
+        @WithDefault("PT5M")
+        Duration toolCatalogTtl();
     }
 
     interface Credentials {

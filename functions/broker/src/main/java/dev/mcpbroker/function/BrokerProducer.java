@@ -3,6 +3,8 @@ package dev.mcpbroker.function;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpbroker.core.broker.BrokerSettings;
 import dev.mcpbroker.core.broker.McpBroker;
+import dev.mcpbroker.core.idempotency.IdempotencyGuard;
+import dev.mcpbroker.core.idempotency.ToolCatalog;
 import dev.mcpbroker.core.jsonrpc.JsonRpcCodec;
 import dev.mcpbroker.core.policy.AccessPolicy;
 import dev.mcpbroker.core.policy.RateLimit;
@@ -16,6 +18,7 @@ import dev.mcpbroker.function.secrets.SecretsManagerCredentialSource;
 import dev.mcpbroker.sessiontable.policy.DynamoDbPolicyStore;
 import dev.mcpbroker.sessiontable.DynamoDbRateLimiter;
 import dev.mcpbroker.sessiontable.DynamoDbSessionStore;
+import dev.mcpbroker.sessiontable.idempotency.DynamoDbIdempotencyStore;
 import dev.mcpbroker.sessiontable.policy.DynamoDbUpstreamRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -60,11 +63,15 @@ public class BrokerProducer {
                 new SecretsManagerCredentialSource(secrets, mapper, config.credentials().cacheTtl(), clock),
                 new AccessPolicy(new DynamoDbPolicyStore(dynamoDb, policyTable), config.policy().cacheTtl(), clock),
                 new DynamoDbRateLimiter(dynamoDb, stateTable),
-                new EmfBrokerMetrics(mapper, clock, line -> System.out.println(line)));
+                new EmfBrokerMetrics(mapper, clock, line -> System.out.println(line)),
+                new IdempotencyGuard(new DynamoDbIdempotencyStore(dynamoDb, stateTable), clock,
+                        config.idempotency().lease(), config.idempotency().retention()),
+                new ToolCatalog(config.idempotency().toolCatalogTtl(), clock));
         RateLimit defaultAgentRate = config.limits().defaultAgentRatePerSecond()
                 .map(rate -> new RateLimit(rate, config.limits().defaultAgentBurst()))
                 .orElse(null);
         return new McpBroker(codec, ports, new SessionIds(new SecureRandom()), clock,
-                new BrokerSettings(config.session().lifetime(), config.limits().maxBodyBytes(), defaultAgentRate));
+                new BrokerSettings(config.session().lifetime(), config.limits().maxBodyBytes(), defaultAgentRate,
+                        config.idempotency().requireKey()));
     }
 }

@@ -46,13 +46,14 @@ public class McpResource {
                          @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                          @HeaderParam(McpHeaders.SESSION_ID) String sessionId,
                          @HeaderParam(McpHeaders.PROTOCOL_VERSION) String protocolVersion,
+                         @HeaderParam(McpHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
                          @HeaderParam("Content-Type") String contentType,
                          byte[] body) {
         AgentIdentity identity = authenticator.authenticate(authorization, server);
         if (contentType == null || !MediaType.APPLICATION_JSON_TYPE.isCompatible(MediaType.valueOf(contentType))) {
             throw new BrokerException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
         }
-        return encode(broker.post(new BrokerRequest(identity, server, sessionId, protocolVersion, body)));
+        return encode(broker.post(new BrokerRequest(identity, server, sessionId, protocolVersion, idempotencyKey, body)));
     }
 
     @DELETE

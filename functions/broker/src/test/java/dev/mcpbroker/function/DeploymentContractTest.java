@@ -135,8 +135,9 @@ class DeploymentContractTest {
             }
         }
         assertThat(actionsByResource).isEqualTo(Map.of(
-                // sessions (create, read, end) and rate-limit buckets
-                getAtt("StateTable"), Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+                // sessions (create, read, end), rate-limit buckets, idempotency records and their result chunks
+                getAtt("StateTable"), Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                        "dynamodb:DeleteItem", "dynamodb:Query"),
                 // the allowlist and registry: read only
                 getAtt("PolicyTable"), Set.of("dynamodb:GetItem"),
                 // upstream credentials under the admin CLI's prefix only

@@ -306,6 +306,8 @@ class GovernanceTest {
     @Test
     void rotatedCredentialIsRefetchedOnceAfterTheUpstreamRefusesTheCachedOne() {
         String session = open(AGENT_A, LEDGER); // the broker now holds the current secret in its cache
+        // Listing first, as agents do, so the broker knows which tools only read and asks nothing else.
+        call(AGENT_A, LEDGER, session, TOOLS_LIST).then().statusCode(200);
         String rotated = "upstream-ledger-rotated-" + UUID.randomUUID();
         SECRETS_SEEN.add(rotated);
         AwsEnvironment.shared().secretsManager().putSecretValue(b -> b.secretId(BrokerTestResources.LEDGER_SECRET_ID).secretString(rotated));

@@ -78,9 +78,10 @@ class McpEndpointTest {
     @Test
     void toolFailureComesBackAsDataNotAsAProtocolError() {
         String session = openSession("payments");
-        call("payments", session, """
+        mcp().header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-11-25")
+                .header("Idempotency-Key", "insufficient-funds-" + System.nanoTime()).body("""
                 {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"transfer",
-                 "arguments":{"from":"carol","to":"alice","amountCents":999999999}}}""")
+                 "arguments":{"from":"carol","to":"alice","amountCents":999999999}}}""").post("/mcp/payments")
                 .then().statusCode(200)
                 .body("error", nullValue())
                 .body("result.isError", equalTo(true));

@@ -55,9 +55,20 @@ class JavaSdkClientTest {
             assertThat(balance.isError()).isNotEqualTo(Boolean.TRUE);
             assertThat(text(balance)).contains("alice");
 
-            McpSchema.CallToolResult transfer = client.callTool(new McpSchema.CallToolRequest("transfer",
-                    Map.of("from", "alice", "to", "bob", "amountCents", 125)));
+            // A state-changing tool carries an idempotency key in _meta; the retry replays, it does not pay twice.
+            McpSchema.CallToolRequest pay = new McpSchema.CallToolRequest("transfer",
+                    Map.of("from", "alice", "to", "bob", "amountCents", 125),
+                    Map.of("dev.mcpbroker/idempotencyKey", "java-sdk-" + java.util.UUID.randomUUID()));
+            McpSchema.CallToolResult transfer = client.callTool(pay);
             assertThat(transfer.isError()).isNotEqualTo(Boolean.TRUE);
+            McpSchema.CallToolResult retried = client.callTool(pay);
+            assertThat(retried.structuredContent()).isEqualTo(transfer.structuredContent());
+            assertThat(stack.payments().executions("transfer")).isEqualTo(transfersBefore + 1);
+
+            // Without a key the broker refuses before the upstream, as a JSON-RPC error the SDK surfaces.
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest("transfer",
+                    Map.of("from", "alice", "to", "bob", "amountCents", 1))))
+                    .isInstanceOf(io.modelcontextprotocol.spec.McpError.class).hasMessageContaining("Idempotency-Key");
             assertThat(stack.payments().executions("transfer")).isEqualTo(transfersBefore + 1);
 
             client.ping();

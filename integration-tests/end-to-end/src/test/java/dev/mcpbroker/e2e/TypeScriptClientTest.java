@@ -31,7 +31,8 @@ class TypeScriptClientTest {
         JsonNode run = TypeScriptClient.run(stack.endpoint(0, LocalBrokerStack.PAYMENTS), stack.devAuthorization(), List.of(
                 TypeScriptClient.listTools(),
                 TypeScriptClient.callTool("get_balance", Map.of("account", "bob")),
-                TypeScriptClient.callTool("transfer", Map.of("from", "bob", "to", "carol", "amountCents", 50)),
+                TypeScriptClient.callTool("transfer", Map.of("from", "bob", "to", "carol", "amountCents", 50),
+                        Map.of("dev.mcpbroker/idempotencyKey", "ts-sdk-" + java.util.UUID.randomUUID())),
                 TypeScriptClient.terminate()));
 
         assertThat(run.path("connected").asBoolean()).as("connect: %s", run.path("connectError")).isTrue();

@@ -10,6 +10,7 @@ import dev.mcpbroker.core.idempotency.Fingerprints;
 import dev.mcpbroker.core.idempotency.IdempotencyGuard;
 import dev.mcpbroker.core.idempotency.IdempotencyRecord;
 import dev.mcpbroker.core.idempotency.IdempotencyScope;
+import dev.mcpbroker.core.idempotency.OutcomeView;
 import dev.mcpbroker.core.idempotency.ToolCatalog;
 import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.identity.AgentIdentity;
@@ -168,6 +169,9 @@ public final class McpBroker {
     private BrokerResponse forward(BrokerRequest broker, SessionOwner owner, UpstreamServer server, BrokerSession session,
                                    JsonRpcMessage.Request request) {
         AgentIdentity identity = broker.identity();
+        if (McpMethods.BROKER_OUTCOME.equals(request.method())) {
+            return outcome(owner, server, request);
+        }
         if (McpMethods.TOOLS_CALL.equals(request.method())) {
             String tool = request.params().path("name").asText("");
             ports.policy().checkToolCall(identity, server, tool);
@@ -237,6 +241,37 @@ public final class McpBroker {
         stored.set(response.has(JsonRpc.ERROR) ? JsonRpc.ERROR : JsonRpc.RESULT,
                 response.has(JsonRpc.ERROR) ? response.get(JsonRpc.ERROR) : response.get(JsonRpc.RESULT));
         ports.idempotency().completed(claim, stored.toString());
+        return BrokerResponse.json(response);
+    }
+
+    /**
+     * Answers "did my call with this key land?" from the broker's own records: COMPLETED with the stored
+     * answer, IN_PROGRESS, UNKNOWN, or NONE (never claimed, or past retention). Only the caller's own keys
+     * are visible: the scope includes its tenant and agent.
+     */
+    private BrokerResponse outcome(SessionOwner owner, UpstreamServer server, JsonRpcMessage.Request request) {
+        String tool = request.params().path("tool").asText("");
+        String key = request.params().path("idempotencyKey").asText("");
+        if (tool.isEmpty() || key.isEmpty()) {
+            throw new BrokerException(ErrorCode.INVALID_PARAMS, McpMethods.BROKER_OUTCOME + " needs params.tool and params.idempotencyKey");
+        }
+        OutcomeView view = ports.idempotency().outcome(new IdempotencyScope(owner.tenantId(), owner.agentId(), server.id(), tool, key));
+        ObjectNode result = codec.mapper().createObjectNode();
+        switch (view) {
+            case OutcomeView.None none -> result.put("status", "NONE");
+            case OutcomeView.InProgress inProgress -> result.put("status", "IN_PROGRESS")
+                    .put("retryAfter", Math.max(1, inProgress.retryAfter().toSeconds()));
+            case OutcomeView.Unknown unknown -> result.put("status", "UNKNOWN");
+            case OutcomeView.Completed completed -> {
+                result.put("status", "COMPLETED");
+                ObjectNode stored = replayed(request, completed.result());
+                stored.remove(java.util.List.of(JsonRpc.ID, JsonRpc.JSONRPC));
+                result.set("response", stored);
+            }
+        }
+        ObjectNode response = codec.mapper().createObjectNode().put(JsonRpc.JSONRPC, JsonRpc.VERSION);
+        response.set(JsonRpc.ID, request.id());
+        response.set(JsonRpc.RESULT, result);
         return BrokerResponse.json(response);
     }
 

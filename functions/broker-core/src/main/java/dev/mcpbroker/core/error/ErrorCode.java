@@ -10,6 +10,7 @@ public enum ErrorCode {
 
     PARSE_ERROR(JsonRpc.PARSE_ERROR, 400, "parse_error", FailureClass.DETERMINISTIC),
     INVALID_REQUEST(JsonRpc.INVALID_REQUEST, 400, "invalid_request", FailureClass.DETERMINISTIC),
+    INVALID_PARAMS(JsonRpc.INVALID_PARAMS, 200, "invalid_params", FailureClass.DETERMINISTIC),
     BATCH_NOT_SUPPORTED(JsonRpc.INVALID_REQUEST, 400, "batch_not_supported", FailureClass.DETERMINISTIC),
     BODY_TOO_LARGE(JsonRpc.INVALID_REQUEST, 413, "body_too_large", FailureClass.DETERMINISTIC),
     UNSUPPORTED_MEDIA_TYPE(JsonRpc.INVALID_REQUEST, 415, "unsupported_media_type", FailureClass.DETERMINISTIC),

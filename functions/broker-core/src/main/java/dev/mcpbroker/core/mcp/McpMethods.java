@@ -15,6 +15,12 @@ public final class McpMethods {
     public static final String COMPLETION_COMPLETE = "completion/complete";
     public static final String LOGGING_SET_LEVEL = "logging/setLevel";
 
+    /**
+     * The broker's own method: the outcome of a state-changing call by its idempotency key
+     * ({@code params: {tool, idempotencyKey}}), answered by the broker without contacting the upstream.
+     */
+    public static final String BROKER_OUTCOME = "mcp-broker/outcome";
+
     public static final String NOTIFICATIONS_INITIALIZED = "notifications/initialized";
     public static final String NOTIFICATIONS_CANCELLED = "notifications/cancelled";
 
