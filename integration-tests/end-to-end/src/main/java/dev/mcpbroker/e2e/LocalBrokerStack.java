@@ -82,8 +82,15 @@ public final class LocalBrokerStack implements AutoCloseable {
 
     /** Starts one more broker instance and returns it. */
     public LocalLambda addBroker() {
+        return addBroker(Map.of());
+    }
+
+    /** Starts one more broker instance with some configuration changed (e.g. for fault tests). */
+    public LocalLambda addBroker(Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(brokerEnvironment());
+        env.putAll(overrides);
         LocalLambda broker = LocalLambda.start("broker-" + (brokers.size() + 1), functionZip(), LocalLambda.QUARKUS_HANDLER,
-                brokerEnvironment(), logDir, Duration.ofSeconds(30));
+                env, logDir, Duration.ofSeconds(30));
         brokers.add(broker);
         return broker;
     }

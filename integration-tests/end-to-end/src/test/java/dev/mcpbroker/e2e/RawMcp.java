@@ -34,6 +34,10 @@ final class RawMcp {
     }
 
     static Reply post(URI endpoint, String authorization, String sessionId, String body) {
+        return post(endpoint, authorization, sessionId, body, java.util.Map.of());
+    }
+
+    static Reply post(URI endpoint, String authorization, String sessionId, String body, java.util.Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", authorization)
@@ -43,6 +47,7 @@ final class RawMcp {
         if (sessionId != null) {
             request.header("Mcp-Session-Id", sessionId).header("MCP-Protocol-Version", "2025-11-25");
         }
+        headers.forEach(request::header);
         return send(request.build());
     }
 
