@@ -24,6 +24,8 @@ public interface BrokerConfig {
 
     Idempotency idempotency();
 
+    Audit audit();
+
     Aws aws();
 
     interface Session {
@@ -98,6 +100,23 @@ public interface BrokerConfig {
         /** How long an instance trusts the read-only annotations it learned from an upstream's tools/list. */
         @WithDefault("PT5M")
         Duration toolCatalogTtl();
+    }
+
+    interface Audit {
+
+        /**
+         * Secrets Manager secret holding the key of the argument fingerprints (HMAC-SHA256 over canonical
+         * JSON; at least 32 bytes). Read once per instance: arguments are never recorded, only this keyed hash.
+         */
+        @WithDefault("mcp-broker/audit/fingerprint-key")
+        String fingerprintKeySecret();
+
+        /** Table of the audit outbox; empty: the state table (one transaction scope with sessions). */
+        Optional<String> outboxTable();
+
+        /** How long events stay in the outbox, delivered or not: longer than any forwarder outage. */
+        @WithDefault("P7D")
+        Duration outboxRetention();
     }
 
     interface Credentials {

@@ -1,6 +1,8 @@
 package dev.mcpbroker.function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mcpbroker.core.audit.ArgumentFingerprinter;
+import dev.mcpbroker.core.audit.AuditTrail;
 import dev.mcpbroker.core.broker.BrokerSettings;
 import dev.mcpbroker.core.broker.McpBroker;
 import dev.mcpbroker.core.idempotency.IdempotencyGuard;
@@ -18,6 +20,7 @@ import dev.mcpbroker.function.secrets.SecretsManagerCredentialSource;
 import dev.mcpbroker.sessiontable.policy.DynamoDbPolicyStore;
 import dev.mcpbroker.sessiontable.DynamoDbRateLimiter;
 import dev.mcpbroker.sessiontable.DynamoDbSessionStore;
+import dev.mcpbroker.sessiontable.audit.DynamoDbAuditOutbox;
 import dev.mcpbroker.sessiontable.idempotency.DynamoDbIdempotencyStore;
 import dev.mcpbroker.sessiontable.policy.DynamoDbUpstreamRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,6 +34,12 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 /** Wires the plain-Java broker to its adapters. */
 @ApplicationScoped
 public class BrokerProducer {
+
+    /** The fingerprint key is read once, when the instance starts: a broker that cannot read it must not serve. */
+    private static ArgumentFingerprinter fingerprinter(SecretsManagerClient secrets, BrokerConfig config) {
+        String key = secrets.getSecretValue(b -> b.secretId(config.audit().fingerprintKeySecret())).secretString();
+        return new ArgumentFingerprinter(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
 
     @Produces
     @ApplicationScoped
@@ -66,7 +75,10 @@ public class BrokerProducer {
                 new EmfBrokerMetrics(mapper, clock, line -> System.out.println(line)),
                 new IdempotencyGuard(new DynamoDbIdempotencyStore(dynamoDb, stateTable), clock,
                         config.idempotency().lease(), config.idempotency().retention()),
-                new ToolCatalog(config.idempotency().toolCatalogTtl(), clock));
+                new ToolCatalog(config.idempotency().toolCatalogTtl(), clock),
+                new AuditTrail(new DynamoDbAuditOutbox(dynamoDb, config.audit().outboxTable().orElse(stateTable),
+                        config.audit().outboxRetention(), clock),
+                        fingerprinter(secrets, config), clock));
         RateLimit defaultAgentRate = config.limits().defaultAgentRatePerSecond()
                 .map(rate -> new RateLimit(rate, config.limits().defaultAgentBurst()))
                 .orElse(null);

@@ -52,6 +52,8 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
 
     static final String LEDGER_SECRET = "upstream-ledger-secret-4f9a1c";
     static final String LEDGER_SECRET_ID = "mcp-broker/upstream/ledger";
+    static final String AUDIT_KEY_SECRET = "mcp-broker/audit/fingerprint-key-tests";
+    static final String AUDIT_KEY = "audit-fingerprint-key-for-tests-0123456789abcdef";
 
     static final TestTokens TOKENS = TestTokens.shared("broker-function-endpoint", ISSUER, RESOURCE);
     /** The issuer's key set, as an identity provider publishes it. */
@@ -87,6 +89,7 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
         ledger = DemoUpstream.start();
         ledger.requireCredential("Authorization", "Bearer " + LEDGER_SECRET);
         aws.secretsManager().createSecret(b -> b.name(LEDGER_SECRET_ID).secretString(LEDGER_SECRET));
+        aws.secretsManager().createSecret(b -> b.name(AUDIT_KEY_SECRET).secretString(AUDIT_KEY));
 
         PolicyAdmin admin = admin();
         Duration connect = Duration.ofSeconds(2);
@@ -116,6 +119,7 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
         config.put("broker.aws.secretsmanager.endpoint", aws.secretsManagerEndpoint().toString());
         config.put("broker.session.table", STATE_TABLE);
         config.put("broker.policy.table", POLICY_TABLE);
+        config.put("broker.audit.fingerprint-key-secret", AUDIT_KEY_SECRET);
         // Tests change grants and kill switches and expect the next request to see them.
         config.put("broker.policy.cache-ttl", "PT0S");
         config.put("broker.limits.max-body-bytes", "65536");

@@ -140,6 +140,9 @@ class DeploymentContractTest {
                         "dynamodb:DeleteItem", "dynamodb:Query"),
                 // the allowlist and registry: read only
                 getAtt("PolicyTable"), Set.of("dynamodb:GetItem"),
+                // the audit fingerprint key
+                JsonNodeFactory.instance.objectNode().put("Ref", "AuditFingerprintKey").toString(),
+                Set.of("secretsmanager:GetSecretValue"),
                 // upstream credentials under the admin CLI's prefix only
                 JsonNodeFactory.instance.objectNode().put("Fn::Sub",
                         "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"

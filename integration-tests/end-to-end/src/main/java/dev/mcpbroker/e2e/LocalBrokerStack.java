@@ -37,6 +37,8 @@ public final class LocalBrokerStack implements AutoCloseable {
     /** The agent the local run and the tests act as; granted both servers. */
     public static final String DEV_AGENT = "dev-agent";
     public static final String DEV_TENANT = "dev";
+    /** The audit fingerprint key, as the SAM template generates it in AWS. */
+    public static final String AUDIT_KEY_SECRET = "mcp-broker/audit/fingerprint-key";
 
     private final AwsEnvironment aws;
     private final DemoUpstream payments;
@@ -101,6 +103,12 @@ public final class LocalBrokerStack implements AutoCloseable {
      */
     private void registerAndGrant() {
         PolicyAdmin admin = policyAdmin();
+        if (aws.secretsManager().listSecrets().secretList().stream().noneMatch(s -> s.name().equals(AUDIT_KEY_SECRET))) {
+            byte[] key = new byte[48];
+            new java.security.SecureRandom().nextBytes(key);
+            aws.secretsManager().createSecret(b -> b.name(AUDIT_KEY_SECRET)
+                    .secretString(java.util.Base64.getEncoder().encodeToString(key)));
+        }
         Duration connect = Duration.ofSeconds(2);
         Duration request = Duration.ofSeconds(25);
         admin.registerServer(PAYMENTS, payments.mcpEndpoint(), UpstreamAuth.NONE, connect, request);
@@ -126,6 +134,7 @@ public final class LocalBrokerStack implements AutoCloseable {
         env.put("BROKER_AUTH_ISSUER", ISSUER);
         env.put("BROKER_AUTH_PUBLIC_KEY_LOCATION", issuerKey.toString());
         env.put("BROKER_AUTH_ALGORITHMS", "RS256");
+        env.put("BROKER_AUDIT_FINGERPRINT_KEY_SECRET", AUDIT_KEY_SECRET);
         return env;
     }
 

@@ -116,4 +116,19 @@ class FaultToleranceTest {
             }
         }
     }
+
+    @Test
+    void auditTrailThatCannotRecordRefusesEveryUpstreamContactAsNotExecuted() {
+        LocalLambda broker = stack.addBroker(Map.of("BROKER_AUDIT_OUTBOX_TABLE", "no-such-audit-outbox"));
+        try {
+            long requests = stack.payments().mcpRequests();
+            RawMcp.Reply refused = RawMcp.post(stack, payments(broker), null, RawMcp.INITIALIZE);
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.body().path("error").path("data").path("reason").asText()).isEqualTo("audit_unavailable");
+            assertThat(refused.body().path("error").path("data").path("failureClass").asText()).isEqualTo("not_executed");
+            assertThat(stack.payments().mcpRequests()).as("fail closed: nothing reached the upstream").isEqualTo(requests);
+        } finally {
+            broker.close();
+        }
+    }
 }

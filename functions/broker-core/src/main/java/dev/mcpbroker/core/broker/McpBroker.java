@@ -2,6 +2,8 @@ package dev.mcpbroker.core.broker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpbroker.core.audit.AuditEvent;
+import dev.mcpbroker.core.audit.AuditTrail;
 import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
 import dev.mcpbroker.core.error.FailureClass;
@@ -59,8 +61,16 @@ public final class McpBroker {
     /** The collaborators of the request path. */
     public record Ports(SessionStore sessions, UpstreamRegistry upstreams, UpstreamClient upstreamClient,
                         CredentialSource credentials, AccessPolicy policy, RateLimiter rateLimiter,
-                        BrokerMetrics metrics, IdempotencyGuard idempotency, ToolCatalog tools) {
+                        BrokerMetrics metrics, IdempotencyGuard idempotency, ToolCatalog tools, AuditTrail audit) {
     }
+
+    /** Refusals of the policy layer: each is recorded in the audit trail as a denied decision. */
+    private static final java.util.Set<ErrorCode> REFUSALS = java.util.EnumSet.of(
+            ErrorCode.UNKNOWN_SERVER, ErrorCode.AGENT_NOT_ALLOWED, ErrorCode.TENANT_MISMATCH,
+            ErrorCode.SERVER_NOT_ALLOWED, ErrorCode.SERVER_KILLED, ErrorCode.TOOL_NOT_ALLOWED, ErrorCode.TOOL_KILLED,
+            ErrorCode.RATE_LIMITED, ErrorCode.SESSION_NOT_FOUND, ErrorCode.MISSING_SESSION_ID,
+            ErrorCode.UNSUPPORTED_PROTOCOL_VERSION, ErrorCode.IDEMPOTENCY_KEY_REQUIRED, ErrorCode.IDEMPOTENCY_KEY_INVALID,
+            ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.IDEMPOTENCY_IN_PROGRESS, ErrorCode.OUTCOME_UNKNOWN);
 
     private final JsonRpcCodec codec;
     private final Ports ports;
@@ -84,20 +94,26 @@ public final class McpBroker {
         }
         JsonRpcMessage message = codec.parse(request.body());
         JsonNode requestId = message instanceof JsonRpcMessage.Request r ? r.id() : null;
+        AuditTrail.Subject subject = subjectOf(request, message);
         try {
             UpstreamServer server = server(request.serverId());
             SessionOwner owner = ports.policy().admit(request.identity(), server);
+            subject = subject.withOwner(owner.tenantId());
             enforceRateLimits(request.identity(), owner);
             if (message instanceof JsonRpcMessage.Request r && McpMethods.INITIALIZE.equals(r.method())) {
-                return initialize(server, owner, r);
+                return initialize(server, owner, r, subject);
             }
             BrokerSession session = liveSession(server, owner, request.sessionId(), request.protocolVersion());
+            subject = subject.withSession(session.sessionId());
             return switch (message) {
-                case JsonRpcMessage.Request r -> forward(request, owner, server, session, r);
+                case JsonRpcMessage.Request r -> forward(request, owner, server, session, r, subject);
                 case JsonRpcMessage.Notification n -> notifyUpstream(server, session, n);
                 case JsonRpcMessage.Response r -> relayResponse(server, session, r);
             };
         } catch (BrokerException e) {
+            if (REFUSALS.contains(e.code()) && message instanceof JsonRpcMessage.Request) {
+                ports.audit().denied(subject, e.code().reason());
+            }
             throw requestId == null ? e : e.withRequestId(requestId);
         } catch (StoreUnavailableException e) {
             BrokerException error = new BrokerException(ErrorCode.STATE_UNAVAILABLE, "broker state is unavailable", e);
@@ -125,10 +141,17 @@ public final class McpBroker {
         }
     }
 
-    private BrokerResponse initialize(UpstreamServer server, SessionOwner owner, JsonRpcMessage.Request request) {
-        UpstreamReply reply = send(server, request.json(), null, null);
-        ObjectNode response = reply.response().orElseThrow(() -> new BrokerException(ErrorCode.UPSTREAM_PROTOCOL_ERROR,
-                "upstream '" + server.id() + "' answered initialize without a response"));
+    private BrokerResponse initialize(UpstreamServer server, SessionOwner owner, JsonRpcMessage.Request request,
+                                      AuditTrail.Subject subject) {
+        // The id is minted first so the session's audit chain starts with its own initialize.
+        String sessionId = sessionIds.mint();
+        UpstreamReply[] replies = new UpstreamReply[1];
+        ObjectNode response = audited(subject.withSession(sessionId), () -> {
+            replies[0] = send(server, request.json(), null, null);
+            return replies[0].response().orElseThrow(() -> new BrokerException(ErrorCode.UPSTREAM_PROTOCOL_ERROR,
+                    "upstream '" + server.id() + "' answered initialize without a response"));
+        });
+        UpstreamReply reply = replies[0];
         if (response.has(JsonRpc.ERROR)) {
             return BrokerResponse.json(response); // the upstream refused; no session exists anywhere
         }
@@ -150,7 +173,7 @@ public final class McpBroker {
         }
 
         Instant now = clock.instant();
-        BrokerSession session = new BrokerSession(sessionIds.mint(), owner, server.id(), upstreamSessionId, version,
+        BrokerSession session = new BrokerSession(sessionId, owner, server.id(), upstreamSessionId, version,
                 request.params().toString(), BrokerSession.State.ACTIVE, now, now.plus(settings.sessionLifetime()), 1);
         try {
             ports.sessions().create(session);
@@ -167,19 +190,21 @@ public final class McpBroker {
     }
 
     private BrokerResponse forward(BrokerRequest broker, SessionOwner owner, UpstreamServer server, BrokerSession session,
-                                   JsonRpcMessage.Request request) {
+                                   JsonRpcMessage.Request request, AuditTrail.Subject subject) {
         AgentIdentity identity = broker.identity();
         if (McpMethods.BROKER_OUTCOME.equals(request.method())) {
+            recordAnsweredByBroker(subject, "outcome_query");
             return outcome(owner, server, request);
         }
         if (McpMethods.TOOLS_CALL.equals(request.method())) {
             String tool = request.params().path("name").asText("");
             ports.policy().checkToolCall(identity, server, tool);
             if (isStateChanging(server, session, tool)) {
-                return idempotentToolCall(broker, owner, server, session, request, tool);
+                return idempotentToolCall(broker, owner, server, session, request, tool, subject);
             }
         }
-        ObjectNode response = responseTo(send(server, request.json(), session.upstreamSessionId(), session.protocolVersion()), server);
+        ObjectNode response = audited(subject, () ->
+                responseTo(send(server, request.json(), session.upstreamSessionId(), session.protocolVersion()), server));
         if (McpMethods.TOOLS_LIST.equals(request.method())) {
             ports.tools().learn(server.id(), response.path(JsonRpc.RESULT));
             ports.policy().filterToolList(identity, server, response);
@@ -193,39 +218,43 @@ public final class McpBroker {
      * attempt whose outcome is unknown stays unknown — it is never retried by the broker.
      */
     private BrokerResponse idempotentToolCall(BrokerRequest broker, SessionOwner owner, UpstreamServer server,
-                                             BrokerSession session, JsonRpcMessage.Request request, String tool) {
+                                             BrokerSession session, JsonRpcMessage.Request request, String tool,
+                                             AuditTrail.Subject subject) {
         String key = idempotencyKey(broker, request);
         if (key == null) {
             if (settings.requireIdempotencyKey()) {
                 throw new BrokerException(ErrorCode.IDEMPOTENCY_KEY_REQUIRED, "tool '" + tool + "' changes state: send an "
                         + McpHeaders.IDEMPOTENCY_KEY + " header or params._meta[\"" + McpHeaders.IDEMPOTENCY_KEY_META + "\"]");
             }
-            return BrokerResponse.json(responseTo(send(server, request.json(), session.upstreamSessionId(),
-                    session.protocolVersion()), server));
+            return BrokerResponse.json(audited(subject, () -> responseTo(send(server, request.json(),
+                    session.upstreamSessionId(), session.protocolVersion()), server)));
         }
         IdempotencyScope scope = new IdempotencyScope(owner.tenantId(), owner.agentId(), server.id(), tool, key);
         Decision decision = ports.idempotency().begin(scope, Fingerprints.of(request.params().path("arguments")));
         return switch (decision) {
-            case Decision.Replay replay -> BrokerResponse.json(replayed(request, replay.result()));
+            case Decision.Replay replay -> {
+                recordAnsweredByBroker(subject, "idempotent_replay");
+                yield BrokerResponse.json(replayed(request, replay.result()));
+            }
             case Decision.Conflict conflict -> throw new BrokerException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
                     "this idempotency key was used with other arguments");
             case Decision.InFlight inFlight -> throw new BrokerException(ErrorCode.IDEMPOTENCY_IN_PROGRESS,
                     "a request with this idempotency key is executing").withRetryAfter(inFlight.retryAfter());
             case Decision.Unknown unknown -> throw new BrokerException(ErrorCode.OUTCOME_UNKNOWN,
                     "an earlier attempt with this idempotency key may have executed; query its outcome before acting");
-            case Decision.Execute execute -> execute(server, session, request, key, execute.claim());
+            case Decision.Execute execute -> execute(server, session, request, key, execute.claim(), subject);
         };
     }
 
     private BrokerResponse execute(UpstreamServer server, BrokerSession session, JsonRpcMessage.Request request,
-                                   String key, IdempotencyRecord claim) {
+                                   String key, IdempotencyRecord claim, AuditTrail.Subject subject) {
         // The key travels upstream too, so an upstream that deduplicates can do so itself.
         ObjectNode message = request.json().deepCopy();
         message.withObjectProperty(JsonRpc.PARAMS).withObjectProperty("_meta").put(McpHeaders.IDEMPOTENCY_KEY_META, key);
         ObjectNode response;
         try {
-            response = responseTo(send(server, message, session.upstreamSessionId(), session.protocolVersion(),
-                    Map.of(McpHeaders.IDEMPOTENCY_KEY, key)), server);
+            response = audited(subject, () -> responseTo(send(server, message, session.upstreamSessionId(),
+                    session.protocolVersion(), Map.of(McpHeaders.IDEMPOTENCY_KEY, key)), server));
         } catch (BrokerException e) {
             if (e.failureClass() == FailureClass.AMBIGUOUS) {
                 ports.idempotency().ambiguous(claim);
@@ -332,6 +361,68 @@ public final class McpBroker {
                 return;
             }
         }
+    }
+
+    /**
+     * Brackets one upstream contact in the audit trail: the intent is recorded first, and if it cannot be
+     * the call is refused as not executed (fail closed); the outcome follows, whatever it is.
+     */
+    private ObjectNode audited(AuditTrail.Subject subject, java.util.function.Supplier<ObjectNode> upstreamCall) {
+        try {
+            ports.audit().intent(subject);
+        } catch (StoreUnavailableException e) {
+            throw new BrokerException(ErrorCode.AUDIT_UNAVAILABLE, "the audit trail cannot record this call", e);
+        }
+        long started = System.nanoTime();
+        try {
+            ObjectNode response = upstreamCall.get();
+            AuditEvent.OutcomeClass outcome = response.has(JsonRpc.ERROR) ? AuditEvent.OutcomeClass.DETERMINISTIC
+                    : response.path(JsonRpc.RESULT).path("isError").asBoolean(false) ? AuditEvent.OutcomeClass.TOOL_ERROR
+                    : AuditEvent.OutcomeClass.OK;
+            ports.audit().outcome(subject, outcome, null, elapsedMillis(started));
+            return response;
+        } catch (BrokerException e) {
+            ports.audit().outcome(subject, AuditEvent.OutcomeClass.of(e.failureClass()), e.code().reason(), elapsedMillis(started));
+            throw e;
+        } catch (RuntimeException e) {
+            ports.audit().outcome(subject, AuditEvent.OutcomeClass.AMBIGUOUS, ErrorCode.INTERNAL_ERROR.reason(), elapsedMillis(started));
+            throw e;
+        }
+    }
+
+    private void recordAnsweredByBroker(AuditTrail.Subject subject, String reason) {
+        try {
+            ports.audit().answeredByBroker(subject, reason);
+        } catch (StoreUnavailableException e) {
+            throw new BrokerException(ErrorCode.AUDIT_UNAVAILABLE, "the audit trail cannot record this request", e);
+        }
+    }
+
+    private static long elapsedMillis(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    /** What the audit trail says about this request; the tenant and session are added once known. */
+    private static AuditTrail.Subject subjectOf(BrokerRequest request, JsonRpcMessage message) {
+        String method = null;
+        String tool = null;
+        ObjectNode arguments = null;
+        String key = request.idempotencyKey();
+        String correlation = null;
+        if (message instanceof JsonRpcMessage.Request r) {
+            method = r.method();
+            correlation = r.id().asText();
+            if (McpMethods.TOOLS_CALL.equals(r.method())) {
+                tool = r.params().path("name").asText(null);
+                JsonNode args = r.params().path("arguments");
+                arguments = args instanceof ObjectNode object ? object : r.params().objectNode();
+                if (key == null) {
+                    key = r.params().path("_meta").path(McpHeaders.IDEMPOTENCY_KEY_META).asText(null);
+                }
+            }
+        }
+        return new AuditTrail.Subject(request.identity().agentId(), request.identity().tenantId(),
+                request.identity().onBehalfOf(), null, request.serverId(), method, tool, arguments, key, correlation);
     }
 
     private ObjectNode responseTo(UpstreamReply reply, UpstreamServer server) {

@@ -74,6 +74,8 @@ public enum ErrorCode {
 
     /** The upstream's credential could not be resolved; nothing was sent upstream. */
     CREDENTIAL_UNAVAILABLE(-32021, 503, "credential_unavailable", FailureClass.NOT_EXECUTED),
+    /** The audit trail could not record the intent: the call is refused before anything is sent upstream. */
+    AUDIT_UNAVAILABLE(-32022, 503, "audit_unavailable", FailureClass.NOT_EXECUTED),
     /** The broker's state store failed; nothing was sent upstream. */
     STATE_UNAVAILABLE(-32020, 503, "state_unavailable", FailureClass.NOT_EXECUTED),
 

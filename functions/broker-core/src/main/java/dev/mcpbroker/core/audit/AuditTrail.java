@@ -1,0 +1,122 @@
+package dev.mcpbroker.core.audit;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpbroker.core.error.StoreUnavailableException;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * What the request path records, and when: a request the policy layer admits gets an
+ * {@link AuditEvent.Kind#INTENT} before anything is sent upstream — if it cannot be recorded the request
+ * is refused (fail closed) — and an {@link AuditEvent.Kind#OUTCOME} after; a refused request gets a
+ * {@link AuditEvent.Kind#DECISION} with the refusal's stable reason. Arguments are recorded only as a
+ * keyed fingerprint.
+ */
+public final class AuditTrail {
+
+    private static final System.Logger LOG = System.getLogger(AuditTrail.class.getName());
+    /** An outcome happened; recording it is retried this often before it is given up (and logged). */
+    private static final int OUTCOME_ATTEMPTS = 3;
+
+    private final AuditOutbox outbox;
+    private final ArgumentFingerprinter fingerprinter;
+    private final Clock clock;
+
+    public AuditTrail(AuditOutbox outbox, ArgumentFingerprinter fingerprinter, Clock clock) {
+        this.outbox = Objects.requireNonNull(outbox);
+        this.fingerprinter = Objects.requireNonNull(fingerprinter);
+        this.clock = Objects.requireNonNull(clock);
+    }
+
+    /**
+     * Who asked what of whom, for one request. {@code arguments} are fingerprinted, never stored.
+     */
+    public record Subject(String agentId, String tenantId, String onBehalfOf, String sessionId, String serverId,
+                          String method, String tool, ObjectNode arguments, String idempotencyKey, String correlationId) {
+
+        /** The tenant the allowlist assigns, which the token may not have named. */
+        public Subject withOwner(String ownerTenantId) {
+            return new Subject(agentId, ownerTenantId, onBehalfOf, sessionId, serverId, method, tool, arguments,
+                    idempotencyKey, correlationId);
+        }
+
+        public Subject withSession(String newSessionId) {
+            return new Subject(agentId, tenantId, onBehalfOf, newSessionId, serverId, method, tool, arguments,
+                    idempotencyKey, correlationId);
+        }
+
+        /** Arguments are never printed. */
+        @Override
+        public String toString() {
+            return "Subject[agent=" + agentId + ", server=" + serverId + ", method=" + method + ", tool=" + tool + "]";
+        }
+    }
+
+    /**
+     * Records that an admitted request is about to be sent upstream.
+     *
+     * @throws StoreUnavailableException when it could not be recorded: the request must be refused
+     */
+    public AuditEvent intent(Subject subject) {
+        return outbox.append(base(AuditEvent.Kind.INTENT, subject).decision(AuditEvent.Decision.ALLOWED).build());
+    }
+
+    /** Records what came of an admitted request. Never throws: the outcome has happened either way. */
+    public void outcome(Subject subject, AuditEvent.OutcomeClass outcome, String reason, long upstreamLatencyMillis) {
+        AuditEvent event = base(AuditEvent.Kind.OUTCOME, subject)
+                .decision(AuditEvent.Decision.ALLOWED)
+                .outcomeClass(outcome)
+                .reason(reason)
+                .upstreamLatencyMillis(upstreamLatencyMillis)
+                .build();
+        for (int attempt = 1; attempt <= OUTCOME_ATTEMPTS; attempt++) {
+            try {
+                outbox.append(event);
+                return;
+            } catch (StoreUnavailableException e) {
+                if (attempt == OUTCOME_ATTEMPTS) {
+                    // The intent is recorded; the verifier shows this call as an intent without outcome.
+                    LOG.log(Level.ERROR, "audit outcome " + event.eventId() + " could not be recorded: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * Records a refusal. Best effort: the request is refused whether or not this is recorded, so nothing
+     * happened that the trail misses.
+     */
+    public void denied(Subject subject, String reason) {
+        try {
+            outbox.append(base(AuditEvent.Kind.DECISION, subject).decision(AuditEvent.Decision.DENIED).reason(reason).build());
+        } catch (StoreUnavailableException e) {
+            LOG.log(Level.WARNING, "audit decision could not be recorded: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Records a request the broker answered itself after admitting it (a replayed idempotent result, an
+     * outcome query). Fail closed like an intent: it reveals stored results.
+     */
+    public void answeredByBroker(Subject subject, String reason) {
+        outbox.append(base(AuditEvent.Kind.DECISION, subject).decision(AuditEvent.Decision.ALLOWED).reason(reason).build());
+    }
+
+    private AuditEvent.Builder base(AuditEvent.Kind kind, Subject subject) {
+        return AuditEvent.builder(kind)
+                .eventId(UUID.randomUUID().toString())
+                .time(clock.instant())
+                .agentId(subject.agentId())
+                .tenantId(subject.tenantId())
+                .onBehalfOf(subject.onBehalfOf())
+                .sessionId(subject.sessionId())
+                .serverId(subject.serverId())
+                .method(subject.method())
+                .tool(subject.tool())
+                .argumentFingerprint(subject.arguments() == null ? null : fingerprinter.fingerprint(subject.arguments()))
+                .idempotencyKey(subject.idempotencyKey())
+                .correlationId(subject.correlationId());
+    }
+}
