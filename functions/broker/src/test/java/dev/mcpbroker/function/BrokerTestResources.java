@@ -25,7 +25,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentials;
  */
 public class BrokerTestResources implements QuarkusTestResourceLifecycleManager {
 
-    static final String STATE_TABLE = "broker-function-state";
+    public static final String STATE_TABLE = "broker-function-state";
     static final String POLICY_TABLE = "broker-function-policy";
     static final String ISSUER = "https://idp.broker-tests.example";
     static final String RESOURCE = "https://broker.example.com";
@@ -75,7 +75,7 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
     }
 
     /** A valid token of {@code agent} for this broker. */
-    static String token(String agent) {
+    public static String token(String agent) {
         String tenant = AGENT_SMALL.equals(agent) ? SMALL_TENANT : TENANT;
         return TOKENS.forAgent(agent).tenant(tenant).actingFor("user@example.com").sign();
     }

@@ -1,0 +1,86 @@
+package dev.mcpbroker.function.forwarder;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
+import dev.mcpbroker.core.audit.AuditForwarder;
+import dev.mcpbroker.core.audit.OutboxRecord;
+import dev.mcpbroker.sessiontable.audit.DynamoDbAuditOutbox;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+
+/**
+ * The audit forwarder function: the state table's DynamoDB Stream in, the audit account's Kinesis stream
+ * out. It ships in the broker's {@code function.zip} and runs on the managed {@code java21} runtime
+ * ({@code handler: dev.mcpbroker.function.forwarder.AuditForwarderHandler::handleRequest}); it is a plain
+ * handler, not a Quarkus one, so the HTTP function and this one share one binary without sharing a
+ * request model. Failed records are reported as partial batch failures and offered again in order.
+ */
+public class AuditForwarderHandler {
+
+    /** The stream records this function acts on (the event source filter keeps only these). */
+    static final String EVENT_SORT_KEY_PREFIX = "event#";
+    static final String OUTBOX_PARTITION_PREFIX = "audit#";
+
+    private final AuditForwarder forwarder;
+
+    /** What the Lambda runtime calls: the composition root, configured by the function's environment. */
+    public AuditForwarderHandler() {
+        this(fromEnvironment(ForwarderConfig.fromEnvironment()));
+    }
+
+    AuditForwarderHandler(AuditForwarder forwarder) {
+        this.forwarder = forwarder;
+    }
+
+    public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
+        List<OutboxRecord> records = new ArrayList<>();
+        for (DynamodbEvent.DynamodbStreamRecord streamRecord : event.getRecords()) {
+            StreamRecord record = streamRecord.getDynamodb();
+            Map<String, AttributeValue> keys = record.getKeys();
+            String pk = keys.get("pk").getS();
+            String sk = keys.get("sk").getS();
+            if (!pk.startsWith(OUTBOX_PARTITION_PREFIX) || !sk.startsWith(EVENT_SORT_KEY_PREFIX) || record.getNewImage() == null) {
+                continue; // heads and delivery marks also change the table; only new events are forwarded
+            }
+            records.add(new OutboxRecord(pk.substring(OUTBOX_PARTITION_PREFIX.length()),
+                    Long.parseLong(sk.substring(EVENT_SORT_KEY_PREFIX.length())),
+                    record.getNewImage().get("event").getS(), record.getSequenceNumber()));
+        }
+        List<StreamsEventResponse.BatchItemFailure> failures = forwarder.forward(records).stream()
+                .map(position -> StreamsEventResponse.BatchItemFailure.builder().withItemIdentifier(position).build())
+                .toList();
+        return StreamsEventResponse.builder().withBatchItemFailures(failures).build();
+    }
+
+    private static AuditForwarder fromEnvironment(ForwarderConfig config) {
+        KinesisClient kinesis = KinesisClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        DynamoDbClient dynamoDb = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        return new AuditForwarder(new KinesisAuditPublisher(kinesis, config.streamArn()),
+                new DynamoDbAuditOutbox(dynamoDb, config.stateTable()));
+    }
+
+    /**
+     * The forwarder's configuration, read once where the function starts.
+     *
+     * @param streamArn  {@code BROKER_AUDIT_STREAM_ARN}: the audit account's stream
+     * @param stateTable {@code BROKER_SESSION_TABLE}: the table whose outbox is forwarded
+     */
+    record ForwarderConfig(String streamArn, String stateTable) {
+
+        static ForwarderConfig fromEnvironment() {
+            String stream = System.getenv("BROKER_AUDIT_STREAM_ARN");
+            String table = System.getenv("BROKER_SESSION_TABLE");
+            if (stream == null || stream.isBlank() || table == null || table.isBlank()) {
+                throw new IllegalStateException("BROKER_AUDIT_STREAM_ARN and BROKER_SESSION_TABLE must be set");
+            }
+            return new ForwarderConfig(stream, table);
+        }
+    }
+}
