@@ -3,6 +3,9 @@
 #   scripts/bench.sh [tools-call] [-Dbench.calls=1000] [-Dbench.warmup=300]
 #       sequential tools/call p50/p90/p99 directly against the demo upstream vs through one broker
 #       instance, and broker JVM start to first answered request
+#   scripts/bench.sh critical-path [-Dbench.calls=1000]
+#       the broker's own path for a state-changing tools/call (real DynamoDB adapters, real upstream)
+#       with vs without audit trail + idempotency, and sequential AWS round trips per call
 #   scripts/bench.sh governance [-Dbench.calls=20000]
 #       authentication + authorisation + secret resolution per tools/call with warm caches, the rate
 #       limiter's conditional write, and AWS calls per call (counted by an SDK execution interceptor)
@@ -10,7 +13,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/env.sh"
 cd "$REPO_ROOT"
 which="tools-call"
-case "${1:-}" in tools-call|governance) which="$1"; shift ;; esac
+case "${1:-}" in tools-call|governance|critical-path) which="$1"; shift ;; esac
 if [ "${SKIP_BUILD:-}" != "1" ]; then
   ./mvnw -B -ntp -q -DskipTests install
 fi
@@ -25,4 +28,9 @@ case "$which" in
     exec java -cp "$module/target/test-classes:$module/target/classes:$(cat "$module/target/test-classpath.txt")" \
       -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/governance.json" "$@" \
       dev.mcpbroker.function.bench.GovernanceBenchmark ;;
+  critical-path)
+    module=functions/broker
+    exec java -cp "$module/target/test-classes:$module/target/classes:$(cat "$module/target/test-classpath.txt")" \
+      -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/critical-path.json" "$@" \
+      dev.mcpbroker.function.bench.CriticalPathBenchmark ;;
 esac
