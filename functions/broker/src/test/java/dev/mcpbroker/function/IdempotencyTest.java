@@ -219,4 +219,31 @@ class IdempotencyTest {
         assertThat(fragile.executions("transfer")).isZero();
         assertThat(fragile.mcpRequests() - requestsBefore).as("at most a tools/list to learn annotations").isLessThanOrEqualTo(1);
     }
+
+    @Test
+    void registryOverridesOutrankAnnotationsAndTheServerKeyPolicyOutranksTheDefault() {
+        String session = open(FRAGILE);
+        call(FRAGILE, session, null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}").then().statusCode(200);
+        String balance = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":"
+                + "{\"name\":\"get_balance\",\"arguments\":{\"account\":\"alice\"}}}";
+        BrokerTestResources.admin().setToolKind(FRAGILE, "get_balance",
+                dev.mcpbroker.sessiontable.policy.PolicyAdmin.ToolKind.STATE_CHANGING);
+        BrokerTestResources.admin().setKeyPolicy(FRAGILE, null);
+        try {
+            // Annotated read-only upstream, declared state-changing by the operator: a key is now required.
+            assertThat(call(FRAGILE, session, null, balance).jsonPath().getString("error.data.reason"))
+                    .isEqualTo("idempotency_key_required");
+            // This server's policy makes keys optional: the call runs without one.
+            BrokerTestResources.admin().setKeyPolicy(FRAGILE, false);
+            long transfers = fragile.executions("transfer");
+            call(FRAGILE, session, null, transfer(3, 1)).then().statusCode(200)
+                    .body("result.isError", org.hamcrest.Matchers.equalTo(false));
+            assertThat(fragile.executions("transfer")).isEqualTo(transfers + 1);
+        } finally {
+            BrokerTestResources.admin().setToolKind(FRAGILE, "get_balance",
+                    dev.mcpbroker.sessiontable.policy.PolicyAdmin.ToolKind.AS_ANNOTATED);
+            BrokerTestResources.admin().setKeyPolicy(FRAGILE, null);
+        }
+        call(FRAGILE, session, null, balance).then().statusCode(200).body("result.isError", org.hamcrest.Matchers.equalTo(false));
+    }
 }

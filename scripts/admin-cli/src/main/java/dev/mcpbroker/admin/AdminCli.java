@@ -50,6 +50,10 @@ public final class AdminCli {
               revoke <agent-id> --server <server-id>
               set-agent-rate <agent-id> --per-second <r> --burst <n>
               set-tenant-rate <tenant-id> --per-second <r> --burst <n>
+              set-tool-kind <server-id> <tool> read-only|state-changing|as-annotated
+                                              overrides the upstream's readOnlyHint for idempotency
+              set-key-policy <server-id> require|optional|default
+                                              whether state-changing calls need an idempotency key
               kill-server <server-id>         revive-server <server-id>
               kill-tool <server-id> <tool>    revive-tool <server-id> <tool>
               list-servers | list-grants | list-sessions [--server <server-id>]
@@ -137,6 +141,8 @@ public final class AdminCli {
             Map.entry("revoke", java.util.Set.of("--server")),
             Map.entry("set-agent-rate", java.util.Set.of("--per-second", "--burst")),
             Map.entry("set-tenant-rate", java.util.Set.of("--per-second", "--burst")),
+            Map.entry("set-tool-kind", java.util.Set.of()),
+            Map.entry("set-key-policy", java.util.Set.of()),
             Map.entry("kill-server", java.util.Set.of()),
             Map.entry("revive-server", java.util.Set.of()),
             Map.entry("kill-tool", java.util.Set.of()),
@@ -181,6 +187,27 @@ public final class AdminCli {
             }
             case "set-agent-rate" -> policy.setAgentRate(a.positional("agent id"), rate(a));
             case "set-tenant-rate" -> policy.setTenantRate(a.positional("tenant id"), rate(a));
+            case "set-tool-kind" -> {
+                String server = a.positional("server id");
+                String tool = a.positional("tool");
+                PolicyAdmin.ToolKind kind = switch (a.positional("kind")) {
+                    case "read-only" -> PolicyAdmin.ToolKind.READ_ONLY;
+                    case "state-changing" -> PolicyAdmin.ToolKind.STATE_CHANGING;
+                    case "as-annotated" -> PolicyAdmin.ToolKind.AS_ANNOTATED;
+                    default -> throw new UsageException("kind must be read-only, state-changing or as-annotated");
+                };
+                policy.setToolKind(server, tool, kind);
+            }
+            case "set-key-policy" -> {
+                String server = a.positional("server id");
+                Boolean require = switch (a.positional("policy")) {
+                    case "require" -> Boolean.TRUE;
+                    case "optional" -> Boolean.FALSE;
+                    case "default" -> null;
+                    default -> throw new UsageException("policy must be require, optional or default");
+                };
+                policy.setKeyPolicy(server, require);
+            }
             case "kill-server" -> policy.killServer(a.positional("server id"));
             case "revive-server" -> policy.reviveServer(a.positional("server id"));
             case "kill-tool" -> policy.killTool(a.positional("server id"), a.positional("tool"));
@@ -254,7 +281,10 @@ public final class AdminCli {
     private void printServer(UpstreamServer s) {
         out.println(s.id() + "\t" + s.endpoint() + "\tauth=" + s.auth().scheme()
                 + (s.controls().killed() ? "\tKILLED" : "")
-                + (s.controls().killedTools().isEmpty() ? "" : "\tkilled tools=" + s.controls().killedTools()));
+                + (s.controls().killedTools().isEmpty() ? "" : "\tkilled tools=" + s.controls().killedTools())
+                + (s.toolPolicy().readOnlyTools().isEmpty() ? "" : "\tread-only=" + s.toolPolicy().readOnlyTools())
+                + (s.toolPolicy().stateChangingTools().isEmpty() ? "" : "\tstate-changing=" + s.toolPolicy().stateChangingTools())
+                + s.toolPolicy().requireIdempotencyKey().map(r -> r ? "\tkeys=required" : "\tkeys=optional").orElse(""));
     }
 
     private void printGrant(AgentGrant g) {

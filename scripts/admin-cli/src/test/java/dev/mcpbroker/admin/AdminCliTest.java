@@ -94,6 +94,30 @@ class AdminCliTest {
     }
 
     @Test
+    void toolKindAndKeyPolicyOverridesAreWhatTheBrokerReads() {
+        String server = unique("ledger");
+        run("", "register-server", server, "--url", "http://127.0.0.1:9/mcp");
+        assertThat(run("", "set-tool-kind", server, "lookup", "read-only").status).isZero();
+        assertThat(run("", "set-tool-kind", server, "refresh_cache", "state-changing").status).isZero();
+        assertThat(run("", "set-key-policy", server, "optional").status).isZero();
+        UpstreamServer read = new DynamoDbUpstreamRegistry(aws.dynamoDb(), POLICY).find(server).orElseThrow();
+        assertThat(read.toolPolicy().declaredReadOnly("lookup")).contains(true);
+        assertThat(read.toolPolicy().declaredReadOnly("refresh_cache")).contains(false);
+        assertThat(read.toolPolicy().requireIdempotencyKey()).contains(false);
+
+        // Declaring the other kind moves the tool; as-annotated and default remove the overrides.
+        run("", "set-tool-kind", server, "lookup", "state-changing");
+        assertThat(new DynamoDbUpstreamRegistry(aws.dynamoDb(), POLICY).find(server).orElseThrow()
+                .toolPolicy().declaredReadOnly("lookup")).contains(false);
+        run("", "set-tool-kind", server, "lookup", "as-annotated");
+        run("", "set-key-policy", server, "default");
+        UpstreamServer cleared = new DynamoDbUpstreamRegistry(aws.dynamoDb(), POLICY).find(server).orElseThrow();
+        assertThat(cleared.toolPolicy().declaredReadOnly("lookup")).isEmpty();
+        assertThat(cleared.toolPolicy().requireIdempotencyKey()).isEmpty();
+        assertThat(run("", "set-tool-kind", server, "lookup", "sometimes").status).isEqualTo(2);
+    }
+
+    @Test
     void grantUnderAnotherTenantIsRefusedWithStatusOne() {
         String server = unique("ledger");
         String agent = unique("agent");

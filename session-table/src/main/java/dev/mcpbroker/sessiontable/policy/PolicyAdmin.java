@@ -95,6 +95,35 @@ public final class PolicyAdmin {
                 Map.of(":tools", AttributeValue.fromSs(List.of(tool))));
     }
 
+    /** How the registry classifies a tool, overriding or deferring to the upstream's annotations. */
+    public enum ToolKind { READ_ONLY, STATE_CHANGING, AS_ANNOTATED }
+
+    /** Declares a tool read-only or state-changing whatever its upstream says, or returns it to its annotation. */
+    public void setToolKind(String serverId, String tool, ToolKind kind) {
+        PolicyItems.requireNonBlank(tool, "tool");
+        String update = switch (kind) {
+            case READ_ONLY -> PolicyExpressions.DECLARE_READ_ONLY_UPDATE;
+            case STATE_CHANGING -> PolicyExpressions.DECLARE_STATE_CHANGING_UPDATE;
+            case AS_ANNOTATED -> PolicyExpressions.UNDECLARE_TOOL_UPDATE;
+        };
+        updateServer(serverId, "set tool kind", update, PolicyExpressions.TOOL_KIND_NAMES,
+                Map.of(":tools", AttributeValue.fromSs(List.of(tool))));
+    }
+
+    /**
+     * Whether state-changing calls on this server must carry an idempotency key: {@code true}, {@code false},
+     * or null for the broker's default.
+     */
+    public void setKeyPolicy(String serverId, Boolean requireKey) {
+        if (requireKey == null) {
+            updateServer(serverId, "clear key policy", PolicyExpressions.CLEAR_KEY_POLICY_UPDATE,
+                    PolicyExpressions.KEY_POLICY_NAMES, Map.of());
+        } else {
+            updateServer(serverId, "set key policy", PolicyExpressions.SET_KEY_POLICY_UPDATE, PolicyExpressions.KEY_POLICY_NAMES,
+                    Map.of(":keyPolicy", AttributeValue.fromS(requireKey ? PolicyItems.KEY_REQUIRED : PolicyItems.KEY_OPTIONAL)));
+        }
+    }
+
     /**
      * Adds or replaces the agent's grant for one server, creating the agent under {@code tenantId} if it
      * has no grants yet.

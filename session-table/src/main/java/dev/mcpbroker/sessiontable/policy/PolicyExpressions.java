@@ -65,6 +65,21 @@ final class PolicyExpressions {
 
     /* ADD and DELETE on a string set are idempotent and commute, so concurrent tool kills never lose one. */
     static final String KILL_TOOL_UPDATE = "SET #updatedAt = :updatedAt ADD #killedTools :tools";
+    /** A tool is in at most one of the two override sets: declaring it one kind takes it out of the other. */
+    static final String DECLARE_READ_ONLY_UPDATE = "SET #updatedAt = :updatedAt ADD #readOnlyTools :tools DELETE #stateChangingTools :tools";
+    static final String DECLARE_STATE_CHANGING_UPDATE = "SET #updatedAt = :updatedAt ADD #stateChangingTools :tools DELETE #readOnlyTools :tools";
+    static final String UNDECLARE_TOOL_UPDATE = "SET #updatedAt = :updatedAt DELETE #readOnlyTools :tools, #stateChangingTools :tools";
+    static final Map<String, String> TOOL_KIND_NAMES = Map.of(
+            "#pk", PolicyTable.PARTITION_KEY,
+            "#updatedAt", PolicyItems.UPDATED_AT,
+            "#readOnlyTools", PolicyItems.READ_ONLY_TOOLS,
+            "#stateChangingTools", PolicyItems.STATE_CHANGING_TOOLS);
+    static final String SET_KEY_POLICY_UPDATE = "SET #keyPolicy = :keyPolicy, #updatedAt = :updatedAt";
+    static final String CLEAR_KEY_POLICY_UPDATE = "SET #updatedAt = :updatedAt REMOVE #keyPolicy";
+    static final Map<String, String> KEY_POLICY_NAMES = Map.of(
+            "#pk", PolicyTable.PARTITION_KEY,
+            "#updatedAt", PolicyItems.UPDATED_AT,
+            "#keyPolicy", PolicyItems.KEY_POLICY);
     static final String REVIVE_TOOL_UPDATE = "SET #updatedAt = :updatedAt DELETE #killedTools :tools";
     static final Map<String, String> TOOL_NAMES = Map.of(
             "#pk", PolicyTable.PARTITION_KEY,

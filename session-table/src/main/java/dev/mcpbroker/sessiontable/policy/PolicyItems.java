@@ -4,6 +4,7 @@ import dev.mcpbroker.core.policy.AgentGrant;
 import dev.mcpbroker.core.policy.RateLimit;
 import dev.mcpbroker.core.policy.ServerControls;
 import dev.mcpbroker.core.policy.ServerGrant;
+import dev.mcpbroker.core.upstream.ToolPolicy;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.core.upstream.UpstreamServer;
 import java.net.URI;
@@ -11,6 +12,7 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -42,6 +44,9 @@ final class PolicyItems {
     static final String REQUEST_TIMEOUT_MS = "requestTimeoutMs";
     static final String KILLED = "killed";
     static final String KILLED_TOOLS = "killedTools";
+    static final String READ_ONLY_TOOLS = "readOnlyTools";
+    static final String STATE_CHANGING_TOOLS = "stateChangingTools";
+    static final String KEY_POLICY = "idempotencyKeyPolicy";
     static final String UPDATED_AT = "updatedAt";
 
     private PolicyItems() {
@@ -143,17 +148,43 @@ final class PolicyItems {
             throw new MalformedItemException("auth: " + e.getMessage());
         }
         AttributeValue killed = item.get(KILLED);
-        AttributeValue killedTools = item.get(KILLED_TOOLS);
-        if (killedTools != null && !killedTools.hasSs()) {
-            throw new MalformedItemException(KILLED_TOOLS + " is not a string set");
-        }
         ServerControls controls = new ServerControls(
-                killed != null && Boolean.TRUE.equals(killed.bool()),
-                killedTools == null ? Set.of() : Set.copyOf(killedTools.ss()));
+                killed != null && Boolean.TRUE.equals(killed.bool()), stringSet(item, KILLED_TOOLS));
+        String keyPolicy = optionalS(item, KEY_POLICY);
+        ToolPolicy toolPolicy;
+        try {
+            toolPolicy = new ToolPolicy(stringSet(item, READ_ONLY_TOOLS), stringSet(item, STATE_CHANGING_TOOLS),
+                    keyPolicy == null ? Optional.empty() : Optional.of(keyPolicyRequires(keyPolicy)));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedItemException("tool policy: " + e.getMessage());
+        }
         return new UpstreamServer(serverId, endpoint,
                 Duration.ofMillis(parseLong(item, CONNECT_TIMEOUT_MS)),
                 Duration.ofMillis(parseLong(item, REQUEST_TIMEOUT_MS)),
-                auth, controls);
+                auth, controls, toolPolicy);
+    }
+
+    /** The stored words of a server's idempotency key policy. */
+    static final String KEY_REQUIRED = "require";
+    static final String KEY_OPTIONAL = "optional";
+
+    private static boolean keyPolicyRequires(String stored) {
+        return switch (stored) {
+            case KEY_REQUIRED -> true;
+            case KEY_OPTIONAL -> false;
+            default -> throw new MalformedItemException(KEY_POLICY + " is neither " + KEY_REQUIRED + " nor " + KEY_OPTIONAL);
+        };
+    }
+
+    private static Set<String> stringSet(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (value == null) {
+            return Set.of();
+        }
+        if (!value.hasSs()) {
+            throw new MalformedItemException(name + " is not a string set");
+        }
+        return Set.copyOf(value.ss());
     }
 
     static String idAfter(Map<String, AttributeValue> item, String prefix) {

@@ -208,4 +208,19 @@ class PolicyExpressionsTest {
         assertThat(PolicyItems.tenantKey("acme"))
                 .isEqualTo(Map.of("pk", AttributeValue.fromS("tenant#acme"), "sk", AttributeValue.fromS("limits")));
     }
+
+    @Test
+    void toolKindDeclarationsMoveAToolBetweenTheTwoOverrideSetsAndKeyPolicyIsOneAttribute() {
+        assertThat(PolicyExpressions.DECLARE_READ_ONLY_UPDATE)
+                .isEqualTo("SET #updatedAt = :updatedAt ADD #readOnlyTools :tools DELETE #stateChangingTools :tools");
+        assertThat(PolicyExpressions.DECLARE_STATE_CHANGING_UPDATE)
+                .isEqualTo("SET #updatedAt = :updatedAt ADD #stateChangingTools :tools DELETE #readOnlyTools :tools");
+        assertThat(PolicyExpressions.UNDECLARE_TOOL_UPDATE)
+                .isEqualTo("SET #updatedAt = :updatedAt DELETE #readOnlyTools :tools, #stateChangingTools :tools");
+        assertThat(PolicyExpressions.TOOL_KIND_NAMES).containsEntry("#readOnlyTools", "readOnlyTools")
+                .containsEntry("#stateChangingTools", "stateChangingTools");
+        assertThat(PolicyExpressions.SET_KEY_POLICY_UPDATE).isEqualTo("SET #keyPolicy = :keyPolicy, #updatedAt = :updatedAt");
+        assertThat(PolicyExpressions.CLEAR_KEY_POLICY_UPDATE).isEqualTo("SET #updatedAt = :updatedAt REMOVE #keyPolicy");
+        assertThat(PolicyExpressions.KEY_POLICY_NAMES).containsEntry("#keyPolicy", "idempotencyKeyPolicy");
+    }
 }

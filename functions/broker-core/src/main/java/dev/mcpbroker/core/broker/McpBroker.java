@@ -222,7 +222,7 @@ public final class McpBroker {
                                              AuditTrail.Subject subject) {
         String key = idempotencyKey(broker, request);
         if (key == null) {
-            if (settings.requireIdempotencyKey()) {
+            if (server.toolPolicy().requireIdempotencyKey().orElse(settings.requireIdempotencyKey())) {
                 throw new BrokerException(ErrorCode.IDEMPOTENCY_KEY_REQUIRED, "tool '" + tool + "' changes state: send an "
                         + McpHeaders.IDEMPOTENCY_KEY + " header or params._meta[\"" + McpHeaders.IDEMPOTENCY_KEY_META + "\"]");
             }
@@ -332,10 +332,15 @@ public final class McpBroker {
     }
 
     /**
-     * Whether a tool changes state: unless its upstream annotates it read-only. An instance that has not
+     * Whether a tool changes state: as the registry declares it, else unless its upstream annotates it
+     * read-only. An instance that has not
      * seen the server's tool list yet asks the upstream for it (a read, safe to send) before deciding.
      */
     private boolean isStateChanging(UpstreamServer server, BrokerSession session, String tool) {
+        Optional<Boolean> declared = server.toolPolicy().declaredReadOnly(tool);
+        if (declared.isPresent()) {
+            return !declared.get(); // the operator's word outranks the upstream's annotation
+        }
         Optional<Boolean> readOnly = ports.tools().isReadOnly(server.id(), tool);
         if (readOnly.isEmpty()) {
             learnTools(server, session);

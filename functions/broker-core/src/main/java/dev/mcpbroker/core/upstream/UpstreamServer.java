@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param requestTimeout how long to wait for the complete answer once the request was sent
  * @param auth           how the broker authenticates to it
  * @param controls       its kill switches
+ * @param toolPolicy     the registry's overrides of the upstream's tool annotations, and its key policy
  */
 public record UpstreamServer(String id, URI endpoint, Duration connectTimeout, Duration requestTimeout,
-                             UpstreamAuth auth, ServerControls controls) {
+                             UpstreamAuth auth, ServerControls controls, ToolPolicy toolPolicy) {
 
     public UpstreamServer {
         Objects.requireNonNull(id, "id");
@@ -25,6 +26,13 @@ public record UpstreamServer(String id, URI endpoint, Duration connectTimeout, D
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(controls, "controls");
+        Objects.requireNonNull(toolPolicy, "toolPolicy");
+    }
+
+    /** An upstream whose tools are taken at their annotations, under the broker's default key policy. */
+    public UpstreamServer(String id, URI endpoint, Duration connectTimeout, Duration requestTimeout,
+                          UpstreamAuth auth, ServerControls controls) {
+        this(id, endpoint, connectTimeout, requestTimeout, auth, controls, ToolPolicy.NONE);
     }
 
     /** An upstream without credentials or kill switches. */
