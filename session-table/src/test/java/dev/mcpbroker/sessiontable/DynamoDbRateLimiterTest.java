@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpbroker.core.policy.RateLimit;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
+import dev.mcpbroker.testkit.aws.TestClients;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -41,18 +41,12 @@ class DynamoDbRateLimiterTest {
     static void table() {
         aws = AwsEnvironment.shared();
         SessionTableSetup.ensureTable(aws.dynamoDb(), TABLE);
-        counted = DynamoDbClient.builder()
-                .endpointOverride(aws.dynamoDbEndpoint())
-                .region(aws.region())
-                .credentialsProvider(aws.credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(new ExecutionInterceptor() {
+        counted = TestClients.dynamoDb(aws, new ExecutionInterceptor() {
                     @Override
                     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
                         ROUND_TRIPS.incrementAndGet();
                     }
-                }))
-                .build();
+                });
     }
 
     @AfterAll

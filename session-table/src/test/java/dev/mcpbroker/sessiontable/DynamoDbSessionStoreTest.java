@@ -9,7 +9,7 @@ import dev.mcpbroker.core.session.SessionOwner;
 import dev.mcpbroker.core.session.SessionIds;
 import dev.mcpbroker.core.session.SessionStore;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
-import java.net.URI;
+import dev.mcpbroker.testkit.aws.TestClients;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -21,8 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.retries.DefaultRetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** The adapter against a real DynamoDB (DynamoDB Local or LocalStack, chosen at run time). */
@@ -137,13 +135,7 @@ class DynamoDbSessionStoreTest {
 
     @Test
     void unreachableTableSurfacesAsStoreUnavailable() {
-        DynamoDbClient nowhere = DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:9"))
-                .region(aws.region())
-                .credentialsProvider(aws.credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(c -> c.retryStrategy(DefaultRetryStrategy.doNotRetry()))
-                .build();
+        DynamoDbClient nowhere = TestClients.unreachableDynamoDb(aws);
         DynamoDbSessionStore unreachable = new DynamoDbSessionStore(nowhere, TABLE);
         assertThatThrownBy(() -> unreachable.find("x")).isInstanceOf(StoreUnavailableException.class);
         assertThatThrownBy(() -> unreachable.create(newSession())).isInstanceOf(StoreUnavailableException.class);

@@ -1,13 +1,10 @@
 package dev.mcpbroker.sessiontable;
 
+import dev.mcpbroker.testkit.aws.TestClients;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
@@ -19,10 +16,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
 class RateLimitExpressionsTest {
 
     private final DynamoDbRateLimiter limiter = new DynamoDbRateLimiter(
-            DynamoDbClient.builder().region(Region.US_EAST_1)
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .credentialsProvider(AnonymousCredentialsProvider.create())
-                    .build(),
+            TestClients.offlineDynamoDb(),
             "state");
 
     @Test

@@ -1,5 +1,6 @@
 package dev.mcpbroker.sessiontable;
 
+import dev.mcpbroker.testkit.aws.TestClients;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpbroker.core.session.BrokerSession;
@@ -7,7 +8,6 @@ import dev.mcpbroker.core.session.SessionOwner;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
@@ -21,10 +21,7 @@ class SessionExpressionsTest {
     private static final SessionOwner OWNER = new SessionOwner("agent-a", "tenant-1", null);
 
     private final DynamoDbSessionStore store = new DynamoDbSessionStore(
-            DynamoDbClient.builder().region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                    .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
-                    .credentialsProvider(software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider.create())
-                    .build(),
+            TestClients.offlineDynamoDb(),
             "state");
 
     private static BrokerSession session() {

@@ -1,5 +1,6 @@
 package dev.mcpbroker.sessiontable.audit;
 
+import dev.mcpbroker.testkit.aws.TestClients;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,10 +14,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
@@ -38,10 +35,7 @@ class AuditOutboxExpressionsTest {
     private static final String HASH_7 = "7".repeat(64);
 
     private final DynamoDbAuditOutbox outbox = new DynamoDbAuditOutbox(
-            DynamoDbClient.builder().region(Region.US_EAST_1)
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .credentialsProvider(AnonymousCredentialsProvider.create())
-                    .build(),
+            TestClients.offlineDynamoDb(),
             "state", DynamoDbAuditOutbox.DEFAULT_RETENTION, Clock.fixed(NOW, ZoneOffset.UTC));
     private final AuditChain chain = new AuditChain();
 
@@ -190,9 +184,7 @@ class AuditOutboxExpressionsTest {
     @Test
     void retentionDefaultsToSevenDaysAndMayNotBeShorterThanTheStreamsWindow() {
         assertThat(DynamoDbAuditOutbox.DEFAULT_RETENTION).isEqualTo(Duration.ofDays(7));
-        assertThatThrownBy(() -> new DynamoDbAuditOutbox(DynamoDbClient.builder().region(Region.US_EAST_1)
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(AnonymousCredentialsProvider.create()).build(),
+        assertThatThrownBy(() -> new DynamoDbAuditOutbox(TestClients.offlineDynamoDb(),
                 "state", Duration.ofHours(23), Clock.systemUTC()))
                 .isInstanceOf(IllegalArgumentException.class);
     }

@@ -11,7 +11,7 @@ import dev.mcpbroker.core.audit.AuditEventCodec;
 import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.sessiontable.SessionTableSetup;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
-import java.net.URI;
+import dev.mcpbroker.testkit.aws.TestClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,8 +32,6 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.retries.DefaultRetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -54,19 +52,13 @@ class DynamoDbAuditOutboxTest {
     static void table() {
         aws = AwsEnvironment.shared();
         SessionTableSetup.ensureTable(aws.dynamoDb(), TABLE);
-        counted = DynamoDbClient.builder()
-                .endpointOverride(aws.dynamoDbEndpoint())
-                .region(aws.region())
-                .credentialsProvider(aws.credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(new ExecutionInterceptor() {
+        counted = TestClients.dynamoDb(aws, new ExecutionInterceptor() {
                     @Override
                     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
                         ROUND_TRIPS.incrementAndGet();
                         THREAD_ROUND_TRIPS.get()[0]++;
                     }
-                }))
-                .build();
+                });
     }
 
     @AfterAll
@@ -300,13 +292,7 @@ class DynamoDbAuditOutboxTest {
 
     @Test
     void anUnreachableTableIsStoreUnavailable() {
-        DynamoDbClient nowhere = DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:9"))
-                .region(aws.region())
-                .credentialsProvider(aws.credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(c -> c.retryStrategy(DefaultRetryStrategy.doNotRetry()))
-                .build();
+        DynamoDbClient nowhere = TestClients.unreachableDynamoDb(aws);
         DynamoDbAuditOutbox unreachable = new DynamoDbAuditOutbox(nowhere, TABLE);
         assertThatThrownBy(() -> unreachable.append(event(session, 1))).isInstanceOf(StoreUnavailableException.class);
         assertThatThrownBy(() -> unreachable.append(event(null, 1))).isInstanceOf(StoreUnavailableException.class);

@@ -13,7 +13,7 @@ import dev.mcpbroker.core.idempotency.IdempotencyStore.KeyAlreadyClaimedExceptio
 import dev.mcpbroker.core.idempotency.IdempotencyStore.RecordChangedException;
 import dev.mcpbroker.sessiontable.SessionTableSetup;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
-import java.net.URI;
+import dev.mcpbroker.testkit.aws.TestClients;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,8 +36,6 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.retries.DefaultRetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -61,18 +59,12 @@ class DynamoDbIdempotencyStoreTest {
     static void table() {
         aws = AwsEnvironment.shared();
         SessionTableSetup.ensureTable(aws.dynamoDb(), TABLE);
-        counted = DynamoDbClient.builder()
-                .endpointOverride(aws.dynamoDbEndpoint())
-                .region(aws.region())
-                .credentialsProvider(aws.credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(new ExecutionInterceptor() {
+        counted = TestClients.dynamoDb(aws, new ExecutionInterceptor() {
                     @Override
                     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
                         ROUND_TRIPS.incrementAndGet();
                     }
-                }))
-                .build();
+                });
         store = new DynamoDbIdempotencyStore(counted, TABLE);
     }
 
@@ -346,13 +338,7 @@ class DynamoDbIdempotencyStoreTest {
 
     @Test
     void anUnreachableTableIsStoreUnavailableForEveryOperation() {
-        DynamoDbClient nowhere = DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:9"))
-                .region(aws.region())
-                .credentialsProvider(aws.credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(c -> c.retryStrategy(DefaultRetryStrategy.doNotRetry()))
-                .build();
+        DynamoDbClient nowhere = TestClients.unreachableDynamoDb(aws);
         DynamoDbIdempotencyStore unreachable = new DynamoDbIdempotencyStore(nowhere, TABLE);
         IdempotencyRecord claim = DynamoDbIdempotencyStore.newClaim(scope, "fp", now, LEASE, RETENTION);
         assertThatThrownBy(() -> unreachable.claim(scope, "fp", now, LEASE, RETENTION)).isInstanceOf(StoreUnavailableException.class);

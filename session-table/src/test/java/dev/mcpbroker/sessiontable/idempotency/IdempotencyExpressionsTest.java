@@ -1,5 +1,6 @@
 package dev.mcpbroker.sessiontable.idempotency;
 
+import dev.mcpbroker.testkit.aws.TestClients;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpbroker.core.idempotency.IdempotencyRecord;
@@ -9,10 +10,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
@@ -33,10 +30,7 @@ class IdempotencyExpressionsTest {
     private static final Instant NOW = Instant.parse("2030-01-01T00:00:00.123456Z");
 
     private final DynamoDbIdempotencyStore store = new DynamoDbIdempotencyStore(
-            DynamoDbClient.builder().region(Region.US_EAST_1)
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .credentialsProvider(AnonymousCredentialsProvider.create())
-                    .build(),
+            TestClients.offlineDynamoDb(),
             "state", 8);
 
     private static IdempotencyRecord claim() {
@@ -101,9 +95,7 @@ class IdempotencyExpressionsTest {
     @Test
     void completeWithAResultThatFitsGzippedStoresItGzipped() {
         // compresses far below the limit, so only the real limit leaves it gzipped rather than chunked
-        DynamoDbIdempotencyStore real = new DynamoDbIdempotencyStore(DynamoDbClient.builder().region(Region.US_EAST_1)
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(AnonymousCredentialsProvider.create()).build(), "state");
+        DynamoDbIdempotencyStore real = new DynamoDbIdempotencyStore(TestClients.offlineDynamoDb(), "state");
         String big = "{\"rows\":\"" + "a".repeat(400 * 1024) + "\"}";
         ResultEncoding encoding = ResultEncoding.of(big, ResultEncoding.DEFAULT_LIMIT_BYTES);
         assertThat(encoding).isInstanceOf(ResultEncoding.Gzip.class);

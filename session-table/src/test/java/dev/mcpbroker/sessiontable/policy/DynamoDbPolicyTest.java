@@ -11,6 +11,7 @@ import dev.mcpbroker.core.policy.ServerGrant;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.core.upstream.UpstreamServer;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
+import dev.mcpbroker.testkit.aws.TestClients;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,8 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.retries.DefaultRetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -262,13 +261,7 @@ class DynamoDbPolicyTest {
 
     @Test
     void unreachableTableSurfacesAsStoreUnavailable() {
-        DynamoDbClient nowhere = DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:9"))
-                .region(aws.region())
-                .credentialsProvider(aws.credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(c -> c.retryStrategy(DefaultRetryStrategy.doNotRetry()))
-                .build();
+        DynamoDbClient nowhere = TestClients.unreachableDynamoDb(aws);
         assertThatThrownBy(() -> new DynamoDbPolicyStore(nowhere, TABLE).agent("a")).isInstanceOf(StoreUnavailableException.class);
         assertThatThrownBy(() -> new DynamoDbPolicyStore(nowhere, TABLE).tenantRateLimit("t")).isInstanceOf(StoreUnavailableException.class);
         assertThatThrownBy(() -> new DynamoDbUpstreamRegistry(nowhere, TABLE).find("s")).isInstanceOf(StoreUnavailableException.class);

@@ -1,5 +1,6 @@
 package dev.mcpbroker.sessiontable.policy;
 
+import dev.mcpbroker.testkit.aws.TestClients;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,9 +14,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -32,10 +30,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  */
 class PolicyExpressionsTest {
 
-    private static final DynamoDbClient OFFLINE = DynamoDbClient.builder().region(Region.US_EAST_1)
-            .httpClientBuilder(UrlConnectionHttpClient.builder())
-            .credentialsProvider(AnonymousCredentialsProvider.create())
-            .build();
+    private static final DynamoDbClient OFFLINE = TestClients.offlineDynamoDb();
     private final PolicyAdmin admin = new PolicyAdmin(OFFLINE, "policy",
             Clock.fixed(Instant.ofEpochMilli(1_700_000_000_123L), ZoneOffset.UTC));
 

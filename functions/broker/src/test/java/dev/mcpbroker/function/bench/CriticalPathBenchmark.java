@@ -29,6 +29,7 @@ import dev.mcpbroker.sessiontable.policy.DynamoDbPolicyStore;
 import dev.mcpbroker.sessiontable.policy.PolicyAdmin;
 import dev.mcpbroker.sessiontable.policy.PolicyTable;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
+import dev.mcpbroker.testkit.aws.TestClients;
 import dev.mcpbroker.testkit.upstream.DemoUpstream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,11 +43,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -64,15 +60,6 @@ public final class CriticalPathBenchmark {
     private CriticalPathBenchmark() {
     }
 
-    /** Counts requests the SDK sends. */
-    static final class AwsCallCounter implements ExecutionInterceptor {
-        final AtomicLong calls = new AtomicLong();
-
-        @Override
-        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-            calls.incrementAndGet();
-        }
-    }
 
     /** The baseline's outbox: records nothing, so the difference is what the audit trail costs. */
     private static final class DiscardingOutbox implements AuditOutbox {
@@ -95,10 +82,8 @@ public final class CriticalPathBenchmark {
         int warmup = Integer.getInteger("bench.warmup", 200);
         int calls = Integer.getInteger("bench.calls", 1000);
         AwsEnvironment aws = AwsEnvironment.shared();
-        AwsCallCounter counter = new AwsCallCounter();
-        DynamoDbClient dynamoDb = DynamoDbClient.builder().endpointOverride(aws.dynamoDbEndpoint()).region(aws.region())
-                .credentialsProvider(aws.credentials()).httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(counter)).build();
+        TestClients.RequestCounter counter = new TestClients.RequestCounter();
+        DynamoDbClient dynamoDb = TestClients.dynamoDb(aws, counter);
         String state = "bench-critical-state";
         String policy = "bench-critical-policy";
         SessionTableSetup.ensureTable(dynamoDb, state);
@@ -142,7 +127,7 @@ public final class CriticalPathBenchmark {
                 new BrokerSettings(Duration.ofHours(1), 1 << 20, null, idempotency));
     }
 
-    private static Map<String, Object> measure(McpBroker broker, AwsCallCounter counter, boolean withKey, int warmup, int calls) {
+    private static Map<String, Object> measure(McpBroker broker, TestClients.RequestCounter counter, boolean withKey, int warmup, int calls) {
         BrokerResponse opened = broker.post(new BrokerRequest(AGENT, "payments", null, null, null, """
                 {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",
                  "capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}""".getBytes(StandardCharsets.UTF_8)));
@@ -155,7 +140,7 @@ public final class CriticalPathBenchmark {
             byte[] body = ("{\"jsonrpc\":\"2.0\",\"id\":" + (i + warmup + 10) + ",\"method\":\"tools/call\",\"params\":{\"name\":\"transfer\","
                     + "\"arguments\":{\"from\":\"alice\",\"to\":\"bob\",\"amountCents\":1}}}").getBytes(StandardCharsets.UTF_8);
             String key = withKey ? "bench-" + UUID.randomUUID() : null;
-            long before = counter.calls.get();
+            long before = counter.count();
             long t0 = System.nanoTime();
             BrokerResponse response = broker.post(new BrokerRequest(AGENT, "payments", session, "2025-11-25", key, body));
             long elapsed = System.nanoTime() - t0;
@@ -164,7 +149,7 @@ public final class CriticalPathBenchmark {
             }
             if (i >= 0) {
                 micros[i] = elapsed / 1_000;
-                awsCalls += counter.calls.get() - before;
+                awsCalls += counter.count() - before;
             }
         }
         Arrays.sort(micros);

@@ -18,6 +18,7 @@ import dev.mcpbroker.sessiontable.policy.DynamoDbUpstreamRegistry;
 import dev.mcpbroker.sessiontable.policy.PolicyAdmin;
 import dev.mcpbroker.sessiontable.policy.PolicyTable;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
+import dev.mcpbroker.testkit.aws.TestClients;
 import dev.mcpbroker.testkit.jwt.TestTokens;
 import java.net.URI;
 import java.nio.file.Files;
@@ -29,10 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -51,24 +48,13 @@ public final class GovernanceBenchmark {
     private GovernanceBenchmark() {
     }
 
-    /** Counts requests the SDK sends, as an SDK execution interceptor. */
-    static final class AwsCallCounter implements ExecutionInterceptor {
-        final AtomicLong calls = new AtomicLong();
-
-        @Override
-        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-            calls.incrementAndGet();
-        }
-    }
 
     public static void main(String[] args) throws Exception {
         int warmup = Integer.getInteger("bench.warmup", 2_000);
         int iterations = Integer.getInteger("bench.calls", 20_000);
         AwsEnvironment aws = AwsEnvironment.shared();
-        AwsCallCounter counter = new AwsCallCounter();
-        DynamoDbClient dynamoDb = DynamoDbClient.builder().endpointOverride(aws.dynamoDbEndpoint()).region(aws.region())
-                .credentialsProvider(aws.credentials()).httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(counter)).build();
+        TestClients.RequestCounter counter = new TestClients.RequestCounter();
+        DynamoDbClient dynamoDb = TestClients.dynamoDb(aws, counter);
         SecretsManagerClient secrets = SecretsManagerClient.builder().endpointOverride(aws.secretsManagerEndpoint())
                 .region(aws.region()).credentialsProvider(aws.credentials()).httpClientBuilder(UrlConnectionHttpClient.builder())
                 .overrideConfiguration(c -> c.addExecutionInterceptor(counter)).build();
@@ -109,7 +95,7 @@ public final class GovernanceBenchmark {
         long governanceCalls = 0;
         long rateCalls = 0;
         for (int i = -warmup; i < iterations; i++) {
-            long before = counter.calls.get();
+            long before = counter.count();
             long t0 = System.nanoTime();
             AgentIdentity identity = authenticator.authenticate(header, "ledger");
             long t1 = System.nanoTime();
@@ -119,7 +105,7 @@ public final class GovernanceBenchmark {
             long t2 = System.nanoTime();
             credentials.resolve(server, false);
             long t3 = System.nanoTime();
-            long afterGovernance = counter.calls.get();
+            long afterGovernance = counter.count();
             limiter.tryAcquire("agent#bench-agent", generous, clock.instant());
             long t4 = System.nanoTime();
             if (i >= 0) {
@@ -129,7 +115,7 @@ public final class GovernanceBenchmark {
                 totalMicros[i] = (t3 - t0) / 1_000;
                 rateMicros[i] = (t4 - t3) / 1_000;
                 governanceCalls += afterGovernance - before;
-                rateCalls += counter.calls.get() - afterGovernance;
+                rateCalls += counter.count() - afterGovernance;
             }
         }
 
