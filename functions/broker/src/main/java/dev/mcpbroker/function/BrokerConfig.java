@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,6 +26,8 @@ public interface BrokerConfig {
     Idempotency idempotency();
 
     Audit audit();
+
+    Http http();
 
     Aws aws();
 
@@ -100,6 +103,18 @@ public interface BrokerConfig {
         /** How long an instance trusts the read-only annotations it learned from an upstream's tools/list. */
         @WithDefault("PT5M")
         Duration toolCatalogTtl();
+    }
+
+    interface Http {
+
+        /**
+         * Browser origins allowed to call the broker (exact, e.g. {@code https://console.example.com}). A
+         * request carrying any other {@code Origin} is refused with 403; agents send none.
+         */
+        Optional<List<String>> allowedOrigins();
+
+        /** Host names the broker answers for (DNS-rebinding defence); empty: any host. */
+        Optional<List<String>> allowedHosts();
     }
 
     interface Audit {

@@ -8,6 +8,7 @@ import dev.mcpbroker.core.broker.McpBroker;
 import dev.mcpbroker.core.idempotency.IdempotencyGuard;
 import dev.mcpbroker.core.idempotency.ToolCatalog;
 import dev.mcpbroker.core.jsonrpc.JsonRpcCodec;
+import dev.mcpbroker.core.mcp.OriginPolicy;
 import dev.mcpbroker.core.policy.AccessPolicy;
 import dev.mcpbroker.core.policy.RateLimit;
 import dev.mcpbroker.core.policy.TtlCache;
@@ -51,6 +52,13 @@ public class BrokerProducer {
     @ApplicationScoped
     JsonRpcCodec codec(ObjectMapper mapper) {
         return new JsonRpcCodec(mapper);
+    }
+
+    @Produces
+    @ApplicationScoped
+    OriginPolicy originPolicy(BrokerConfig config) {
+        return new OriginPolicy(java.util.Set.copyOf(config.http().allowedOrigins().orElse(java.util.List.of())),
+                java.util.Set.copyOf(config.http().allowedHosts().orElse(java.util.List.of())));
     }
 
     @Produces

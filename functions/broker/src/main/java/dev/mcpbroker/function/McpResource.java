@@ -9,6 +9,7 @@ import dev.mcpbroker.core.identity.AgentAuthenticator;
 import dev.mcpbroker.core.identity.AgentIdentity;
 import dev.mcpbroker.core.jsonrpc.JsonRpcCodec;
 import dev.mcpbroker.core.mcp.McpHeaders;
+import dev.mcpbroker.core.mcp.OriginPolicy;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -29,26 +30,33 @@ import jakarta.ws.rs.core.Response;
 @Path("/mcp/{server}")
 public class McpResource {
 
+    private static final String ORIGIN = "Origin";
+
     private final McpBroker broker;
     private final AgentAuthenticator authenticator;
+    private final OriginPolicy origins;
     private final JsonRpcCodec codec;
 
     @Inject
-    public McpResource(McpBroker broker, AgentAuthenticator authenticator, JsonRpcCodec codec) {
+    public McpResource(McpBroker broker, AgentAuthenticator authenticator, OriginPolicy origins, JsonRpcCodec codec) {
         this.broker = broker;
         this.authenticator = authenticator;
+        this.origins = origins;
         this.codec = codec;
     }
 
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response post(@PathParam("server") String server,
+                         @HeaderParam(ORIGIN) String origin,
+                         @HeaderParam(HttpHeaders.HOST) String host,
                          @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                          @HeaderParam(McpHeaders.SESSION_ID) String sessionId,
                          @HeaderParam(McpHeaders.PROTOCOL_VERSION) String protocolVersion,
                          @HeaderParam(McpHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
                          @HeaderParam("Content-Type") String contentType,
                          byte[] body) {
+        origins.check(origin, host);
         AgentIdentity identity = authenticator.authenticate(authorization, server);
         if (contentType == null || !MediaType.APPLICATION_JSON_TYPE.isCompatible(MediaType.valueOf(contentType))) {
             throw new BrokerException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
@@ -58,9 +66,12 @@ public class McpResource {
 
     @DELETE
     public Response delete(@PathParam("server") String server,
+                           @HeaderParam(ORIGIN) String origin,
+                           @HeaderParam(HttpHeaders.HOST) String host,
                            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                            @HeaderParam(McpHeaders.SESSION_ID) String sessionId,
                            @HeaderParam(McpHeaders.PROTOCOL_VERSION) String protocolVersion) {
+        origins.check(origin, host);
         return encode(broker.delete(authenticator.authenticate(authorization, server), server, sessionId, protocolVersion));
     }
 

@@ -52,6 +52,7 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
 
     static final String LEDGER_SECRET = "upstream-ledger-secret-4f9a1c";
     static final String LEDGER_SECRET_ID = "mcp-broker/upstream/ledger";
+    static final String ALLOWED_ORIGIN = "https://console.example.com";
     static final String AUDIT_KEY_SECRET = "mcp-broker/audit/fingerprint-key-tests";
     static final String AUDIT_KEY = "audit-fingerprint-key-for-tests-0123456789abcdef";
 
@@ -120,6 +121,8 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
         config.put("broker.session.table", STATE_TABLE);
         config.put("broker.policy.table", POLICY_TABLE);
         config.put("broker.audit.fingerprint-key-secret", AUDIT_KEY_SECRET);
+        config.put("broker.http.allowed-origins", ALLOWED_ORIGIN);
+        config.put("broker.http.allowed-hosts", "localhost,127.0.0.1");
         // Tests change grants and kill switches and expect the next request to see them.
         config.put("broker.policy.cache-ttl", "PT0S");
         config.put("broker.limits.max-body-bytes", "65536");

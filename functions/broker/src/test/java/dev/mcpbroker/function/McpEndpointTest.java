@@ -216,6 +216,22 @@ class McpEndpointTest {
     }
 
     @Test
+    void browserRequestFromAForeignOriginIsRefusedWith403BeforeAnythingElse() {
+        long requests = BrokerTestResources.payments().mcpRequests();
+        mcp().header("Origin", "https://evil.example").body(INITIALIZE).post("/mcp/payments")
+                .then().statusCode(403).body("error.data.reason", equalTo("origin_not_allowed"));
+        assertThat(BrokerTestResources.payments().mcpRequests()).isEqualTo(requests);
+        mcp().header("Origin", BrokerTestResources.ALLOWED_ORIGIN).body(INITIALIZE).post("/mcp/payments")
+                .then().statusCode(200);
+    }
+
+    @Test
+    void requestNamingAHostThisBrokerDoesNotServeIsRefused() {
+        mcp().header("Host", "attacker.example").body(INITIALIZE).post("/mcp/payments")
+                .then().statusCode(403).body("error.data.reason", equalTo("host_not_allowed"));
+    }
+
+    @Test
     void unknownPathAnswersJsonRpcNotAStackTrace() {
         mcp().body(INITIALIZE).post("/elsewhere")
                 .then().statusCode(404).body("error.code", notNullValue());

@@ -135,6 +135,8 @@ public final class LocalBrokerStack implements AutoCloseable {
         env.put("BROKER_AUTH_PUBLIC_KEY_LOCATION", issuerKey.toString());
         env.put("BROKER_AUTH_ALGORITHMS", "RS256");
         env.put("BROKER_AUDIT_FINGERPRINT_KEY_SECRET", AUDIT_KEY_SECRET);
+        // The MCP Inspector's UI is the one browser origin the local broker admits.
+        env.put("BROKER_HTTP_ALLOWED_ORIGINS", "http://localhost:6274,http://127.0.0.1:6274");
         return env;
     }
 

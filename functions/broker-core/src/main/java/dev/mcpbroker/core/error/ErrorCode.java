@@ -33,6 +33,11 @@ public enum ErrorCode {
     /** The token was not checked because its verification keys could not be fetched. */
     AUTHENTICATION_UNAVAILABLE(-32040, 503, "authentication_unavailable", FailureClass.NOT_EXECUTED),
 
+    /** A browser page from an origin not on the list (DNS rebinding, cross-site requests). */
+    ORIGIN_NOT_ALLOWED(-32043, 403, "origin_not_allowed", FailureClass.DETERMINISTIC),
+    /** The request names a host this broker does not serve. */
+    HOST_NOT_ALLOWED(-32043, 403, "host_not_allowed", FailureClass.DETERMINISTIC),
+
     // Authorisation (403): a valid identity without permission. Decided before any upstream contact.
     AGENT_NOT_ALLOWED(-32041, 403, "agent_not_allowed", FailureClass.DETERMINISTIC),
     TENANT_MISMATCH(-32041, 403, "tenant_mismatch", FailureClass.DETERMINISTIC),
