@@ -86,4 +86,17 @@ class AuditRecordingTest {
             assertThat(event.tool()).isEqualTo("transfer");
         });
     }
+
+    @Test
+    void endingASessionIsRecordedInItsChain() {
+        String session = open(AGENT_A);
+        as(AGENT_A, session).delete("/mcp/" + PAYMENTS).then().statusCode(204);
+        List<AuditEvent> events = recorded(session);
+        assertThat(events.get(events.size() - 1)).satisfies(last -> {
+            assertThat(last.method()).isEqualTo("DELETE");
+            assertThat(last.reason()).isEqualTo("session_ended");
+            assertThat(last.decision()).isEqualTo(AuditEvent.Decision.ALLOWED);
+        });
+        assertThat(AuditChainVerifier.verify(events).clean()).isTrue();
+    }
 }

@@ -127,6 +127,8 @@ public final class McpBroker {
             UpstreamServer server = server(serverId);
             SessionOwner owner = ports.policy().admit(identity, server);
             BrokerSession session = liveSession(server, owner, sessionId, protocolVersion);
+            recordAnsweredByBroker(new AuditTrail.Subject(identity.agentId(), owner.tenantId(), identity.onBehalfOf(),
+                    session.sessionId(), serverId, "DELETE", null, null, null, null), "session_ended");
             BrokerSession ended;
             try {
                 ended = ports.sessions().end(session.sessionId(), session.version(), clock.instant());
