@@ -100,6 +100,16 @@ class IdempotencyTest {
     }
 
     @Test
+    void callsOfAToolTheUpstreamDoesNotListAskForTheListOnlyOnce() {
+        String session = open(PAYMENTS);
+        String ghost = "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"no_such_tool\",\"arguments\":{}}}";
+        call(PAYMENTS, session, key(), ghost).then().statusCode(200);
+        long requests = BrokerTestResources.payments().mcpRequests();
+        call(PAYMENTS, session, key(), ghost).then().statusCode(200);
+        assertThat(BrokerTestResources.payments().mcpRequests() - requests).as("only the call itself").isEqualTo(1);
+    }
+
+    @Test
     void readOnlyToolNeedsNoKey() {
         String session = open(PAYMENTS);
         call(PAYMENTS, session, null, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":"

@@ -31,27 +31,33 @@ public final class AuditTrail {
     }
 
     /**
-     * Who asked what of whom, for one request. {@code arguments} are fingerprinted, never stored.
+     * Who asked what of whom, for one request. Arguments appear only as their keyed fingerprint
+     * ({@link #fingerprint}), computed once per request.
      */
     public record Subject(String agentId, String tenantId, String onBehalfOf, String sessionId, String serverId,
-                          String method, String tool, ObjectNode arguments, String idempotencyKey, String correlationId) {
+                          String method, String tool, String argumentFingerprint, String idempotencyKey,
+                          String correlationId) {
 
         /** The tenant the allowlist assigns, which the token may not have named. */
         public Subject withOwner(String ownerTenantId) {
-            return new Subject(agentId, ownerTenantId, onBehalfOf, sessionId, serverId, method, tool, arguments,
+            return new Subject(agentId, ownerTenantId, onBehalfOf, sessionId, serverId, method, tool, argumentFingerprint,
                     idempotencyKey, correlationId);
         }
 
         public Subject withSession(String newSessionId) {
-            return new Subject(agentId, tenantId, onBehalfOf, newSessionId, serverId, method, tool, arguments,
+            return new Subject(agentId, tenantId, onBehalfOf, newSessionId, serverId, method, tool, argumentFingerprint,
                     idempotencyKey, correlationId);
         }
 
-        /** Arguments are never printed. */
         @Override
         public String toString() {
             return "Subject[agent=" + agentId + ", server=" + serverId + ", method=" + method + ", tool=" + tool + "]";
         }
+    }
+
+    /** The keyed fingerprint of a call's arguments: all the audit trail ever keeps of them. */
+    public String fingerprint(ObjectNode arguments) {
+        return fingerprinter.fingerprint(arguments);
     }
 
     /**
@@ -115,7 +121,7 @@ public final class AuditTrail {
                 .serverId(subject.serverId())
                 .method(subject.method())
                 .tool(subject.tool())
-                .argumentFingerprint(subject.arguments() == null ? null : fingerprinter.fingerprint(subject.arguments()))
+                .argumentFingerprint(subject.argumentFingerprint())
                 .idempotencyKey(subject.idempotencyKey())
                 .correlationId(subject.correlationId());
     }

@@ -94,7 +94,7 @@ public final class McpBroker {
         }
         JsonRpcMessage message = codec.parse(request.body());
         JsonNode requestId = message instanceof JsonRpcMessage.Request r ? r.id() : null;
-        AuditTrail.Subject subject = subjectOf(request, message);
+        AuditTrail.Subject subject = subjectOf(request, message, ports.audit());
         try {
             UpstreamServer server = server(request.serverId());
             SessionOwner owner = ports.policy().admit(request.identity(), server);
@@ -365,6 +365,7 @@ public final class McpBroker {
             ports.tools().learn(server.id(), response.path(JsonRpc.RESULT));
             cursor = response.path(JsonRpc.RESULT).path("nextCursor").asText(null);
             if (cursor == null || cursor.isEmpty()) {
+                ports.tools().learnedCompleteList(server.id());
                 return;
             }
         }
@@ -410,10 +411,10 @@ public final class McpBroker {
     }
 
     /** What the audit trail says about this request; the tenant and session are added once known. */
-    private static AuditTrail.Subject subjectOf(BrokerRequest request, JsonRpcMessage message) {
+    private static AuditTrail.Subject subjectOf(BrokerRequest request, JsonRpcMessage message, AuditTrail audit) {
         String method = null;
         String tool = null;
-        ObjectNode arguments = null;
+        String fingerprint = null;
         String key = request.idempotencyKey();
         String correlation = null;
         if (message instanceof JsonRpcMessage.Request r) {
@@ -422,14 +423,14 @@ public final class McpBroker {
             if (McpMethods.TOOLS_CALL.equals(r.method())) {
                 tool = r.params().path("name").asText(null);
                 JsonNode args = r.params().path("arguments");
-                arguments = args instanceof ObjectNode object ? object : r.params().objectNode();
+                fingerprint = audit.fingerprint(args instanceof ObjectNode object ? object : r.params().objectNode());
                 if (key == null) {
                     key = r.params().path("_meta").path(McpHeaders.IDEMPOTENCY_KEY_META).asText(null);
                 }
             }
         }
         return new AuditTrail.Subject(request.identity().agentId(), request.identity().tenantId(),
-                request.identity().onBehalfOf(), null, request.serverId(), method, tool, arguments, key, correlation);
+                request.identity().onBehalfOf(), null, request.serverId(), method, tool, fingerprint, key, correlation);
     }
 
     private ObjectNode responseTo(UpstreamReply reply, UpstreamServer server) {

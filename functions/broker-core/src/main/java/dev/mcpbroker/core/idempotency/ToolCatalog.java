@@ -16,10 +16,14 @@ import java.util.Optional;
  */
 public final class ToolCatalog {
 
-    private final TtlCache<String, Map<String, Boolean>> readOnlyByServer;
+    /** What is known of one server: its tools' read-only hints, and whether that is its whole list. */
+    private record Known(Map<String, Boolean> readOnly, boolean complete) {
+    }
+
+    private final TtlCache<String, Known> byServer;
 
     public ToolCatalog(Duration ttl, Clock clock) {
-        this.readOnlyByServer = new TtlCache<>(ttl, clock);
+        this.byServer = new TtlCache<>(ttl, clock);
     }
 
     /** Records the annotations of a {@code tools/list} result (one page of it). */
@@ -31,13 +35,32 @@ public final class ToolCatalog {
                 page.put(name, tool.path("annotations").path("readOnlyHint").asBoolean(false));
             }
         }
-        Map<String, Boolean> known = new HashMap<>(readOnlyByServer.get(serverId, id -> Map.of()));
-        known.putAll(page);
-        readOnlyByServer.put(serverId, Map.copyOf(known));
+        Known known = known(serverId);
+        Map<String, Boolean> merged = new HashMap<>(known.readOnly());
+        merged.putAll(page);
+        byServer.put(serverId, new Known(Map.copyOf(merged), known.complete()));
     }
 
-    /** Whether the tool is known to be read-only; empty when this instance has not seen it listed. */
+    /**
+     * Marks what was learned as the server's whole list: a tool missing from it is then state-changing
+     * without asking the upstream again on every call.
+     */
+    public void learnedCompleteList(String serverId) {
+        Known known = known(serverId);
+        byServer.put(serverId, new Known(known.readOnly(), true));
+    }
+
+    /** Whether the tool is read-only; empty when this instance does not know the server's whole list yet. */
     public Optional<Boolean> isReadOnly(String serverId, String tool) {
-        return Optional.ofNullable(readOnlyByServer.get(serverId, id -> Map.of()).get(tool));
+        Known known = known(serverId);
+        Boolean readOnly = known.readOnly().get(tool);
+        if (readOnly != null) {
+            return Optional.of(readOnly);
+        }
+        return known.complete() ? Optional.of(false) : Optional.empty();
+    }
+
+    private Known known(String serverId) {
+        return byServer.get(serverId, id -> new Known(Map.of(), false));
     }
 }

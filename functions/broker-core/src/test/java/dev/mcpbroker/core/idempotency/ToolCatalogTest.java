@@ -38,4 +38,15 @@ class ToolCatalogTest {
         clock.advance(Duration.ofMinutes(6));
         assertThat(catalog.isReadOnly("payments", "a")).isEmpty();
     }
+
+    @Test
+    void aToolMissingFromACompleteListIsStateChangingWithoutAskingAgain() throws Exception {
+        learn("payments", "{\"tools\":[{\"name\":\"a\",\"annotations\":{\"readOnlyHint\":true}}]}");
+        assertThat(catalog.isReadOnly("payments", "ghost")).isEmpty();
+        catalog.learnedCompleteList("payments");
+        assertThat(catalog.isReadOnly("payments", "ghost")).contains(false);
+        assertThat(catalog.isReadOnly("payments", "a")).contains(true);
+        clock.advance(Duration.ofMinutes(6));
+        assertThat(catalog.isReadOnly("payments", "ghost")).isEmpty();
+    }
 }
