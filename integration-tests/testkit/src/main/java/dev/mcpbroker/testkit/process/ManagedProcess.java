@@ -60,9 +60,19 @@ public final class ManagedProcess implements AutoCloseable {
 
     /**
      * Waits until {@code ready} holds, failing early (with the log's tail) if the process exits or the
-     * timeout passes.
+     * timeout passes. A process that never became ready is stopped before the failure is thrown, so no
+     * caller leaves one behind.
      */
     public ManagedProcess awaitReady(Duration timeout, BooleanSupplier ready) {
+        try {
+            return pollUntilReady(timeout, ready);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private ManagedProcess pollUntilReady(Duration timeout, BooleanSupplier ready) {
         Instant deadline = Instant.now().plus(timeout);
         long pauseMillis = 10;
         while (Instant.now().isBefore(deadline)) {

@@ -73,12 +73,7 @@ public final class DemoUpstream implements AutoCloseable {
         Path log = RepoPaths.callerTarget().resolve("upstream-logs").resolve("demo-upstream-" + port + ".log");
         ManagedProcess process = ManagedProcess.start("demo-upstream:" + port, command, jar.getParent(), Map.of(), log);
         DemoUpstream upstream = new DemoUpstream(process, port);
-        try {
-            process.awaitReady(START_TIMEOUT, upstream::adminAnswers);
-        } catch (RuntimeException e) {
-            process.close();
-            throw e;
-        }
+        process.awaitReady(START_TIMEOUT, upstream::adminAnswers);
         return upstream;
     }
 

@@ -66,12 +66,7 @@ public final class ServerEverything implements AutoCloseable {
         }
         ManagedProcess process = ManagedProcess.start("server-everything:" + port, command, NodeTools.nodeProject(),
                 Map.of(), log);
-        try {
-            process.awaitReady(START_TIMEOUT, () -> Ports.isListening(port));
-        } catch (RuntimeException e) {
-            process.close();
-            throw e;
-        }
+        process.awaitReady(START_TIMEOUT, () -> Ports.isListening(port));
         return new ServerEverything(process, port);
     }
 

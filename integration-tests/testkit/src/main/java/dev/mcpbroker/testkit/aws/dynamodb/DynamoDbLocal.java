@@ -67,9 +67,6 @@ public final class DynamoDbLocal implements AutoCloseable {
         URI endpoint = URI.create("http://" + Ports.LOOPBACK + ":" + port);
         try (DynamoDbClient probe = probeClient(endpoint, region, credentials)) {
             process.awaitReady(timeout, () -> Ports.isListening(port) && answersListTables(probe));
-        } catch (RuntimeException e) {
-            process.close();
-            throw e;
         }
         return new DynamoDbLocal(process, endpoint);
     }

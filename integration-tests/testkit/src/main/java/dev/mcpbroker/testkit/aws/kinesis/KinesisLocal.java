@@ -76,9 +76,6 @@ public final class KinesisLocal implements AutoCloseable {
         URI endpoint = URI.create("http://" + Ports.LOOPBACK + ":" + plainPort);
         try (KinesisClient probe = probeClient(endpoint, region, credentials)) {
             process.awaitReady(timeout, () -> Ports.isListening(plainPort) && answersListStreams(probe));
-        } catch (RuntimeException e) {
-            process.close();
-            throw e;
         }
         return new KinesisLocal(process, endpoint);
     }
