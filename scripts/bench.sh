@@ -6,6 +6,8 @@
 #   scripts/bench.sh critical-path [-Dbench.calls=1000]
 #       the broker's own path for a state-changing tools/call (real DynamoDB adapters, real upstream)
 #       with vs without audit trail + idempotency, and sequential AWS round trips per call
+#   scripts/bench.sh session-scale [-Dbench.records=100000] [-Dbench.calls=1000]
+#       tools/call p50/p99 through the broker path with 10 vs 100,000 session records in the state table
 #   scripts/bench.sh governance [-Dbench.calls=20000]
 #       authentication + authorisation + secret resolution per tools/call with warm caches, the rate
 #       limiter's conditional write, and AWS calls per call (counted by an SDK execution interceptor)
@@ -13,7 +15,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/env.sh"
 cd "$REPO_ROOT"
 which="tools-call"
-case "${1:-}" in tools-call|governance|critical-path) which="$1"; shift ;; esac
+case "${1:-}" in tools-call|governance|critical-path|session-scale) which="$1"; shift ;; esac
 if [ "${SKIP_BUILD:-}" != "1" ]; then
   ./mvnw -B -ntp -q -DskipTests install
 fi
@@ -33,4 +35,9 @@ case "$which" in
     exec java -cp "$module/target/test-classes:$module/target/classes:$(cat "$module/target/test-classpath.txt")" \
       -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/critical-path.json" "$@" \
       dev.mcpbroker.function.bench.CriticalPathBenchmark ;;
+  session-scale)
+    module=functions/broker
+    exec java -cp "$module/target/test-classes:$module/target/classes:$(cat "$module/target/test-classpath.txt")" \
+      -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/session-scale.json" "$@" \
+      dev.mcpbroker.function.bench.SessionScaleBenchmark ;;
 esac

@@ -63,6 +63,19 @@ public final class DynamoDbSessionStore implements SessionStore {
     }
 
     @Override
+    public void replace(BrokerSession next, long expectedVersion) {
+        PutItemRequest request = replaceRequest(next, expectedVersion);
+        try {
+            dynamoDb.putItem(request);
+        } catch (ConditionalCheckFailedException e) {
+            BrokerSession current = e.hasItem() && !e.item().isEmpty() ? SessionItems.fromItem(e.item()) : null;
+            throw new SessionChangedException("session is not active at version " + expectedVersion, current);
+        } catch (SdkException e) {
+            throw unavailable("replace", e);
+        }
+    }
+
+    @Override
     public BrokerSession end(String sessionId, long expectedVersion, Instant at) {
         UpdateItemRequest request = endRequest(sessionId, expectedVersion, at);
         try {
@@ -83,6 +96,21 @@ public final class DynamoDbSessionStore implements SessionStore {
                 .item(item)
                 .conditionExpression(SessionExpressions.CREATE_CONDITION)
                 .expressionAttributeNames(SessionExpressions.CREATE_NAMES)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
+    }
+
+    PutItemRequest replaceRequest(BrokerSession next, long expectedVersion) {
+        Map<String, AttributeValue> item = new HashMap<>(SessionItems.toItem(next));
+        item.putAll(key(next.sessionId()));
+        return PutItemRequest.builder()
+                .tableName(tableName)
+                .item(item)
+                .conditionExpression(SessionExpressions.REPLACE_CONDITION)
+                .expressionAttributeNames(SessionExpressions.REPLACE_NAMES)
+                .expressionAttributeValues(Map.of(
+                        ":active", AttributeValue.fromS(BrokerSession.State.ACTIVE.name()),
+                        ":expectedVersion", AttributeValue.fromN(Long.toString(expectedVersion))))
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build();
     }

@@ -16,6 +16,16 @@ final class SessionExpressions {
     static final String CREATE_CONDITION = "attribute_not_exists(#pk)";
     static final Map<String, String> CREATE_NAMES = Map.of("#pk", SessionTable.PARTITION_KEY);
 
+    /**
+     * A change (touch, re-opened upstream session, new affinity) replaces the whole item, only over the
+     * version it was computed from and only while the session is active: a concurrent change makes it
+     * fail, and the caller recomputes it from the stored item returned with the failure.
+     */
+    static final String REPLACE_CONDITION = "#state = :active AND #version = :expectedVersion";
+    static final Map<String, String> REPLACE_NAMES = Map.of(
+            "#state", STATE,
+            "#version", VERSION);
+
     /** Ending is allowed once, and only from the version the caller read. */
     static final String END_CONDITION = "#state = :active AND #version = :expectedVersion";
     static final String END_UPDATE = "SET #state = :ended, #endedAt = :endedAt, #version = :nextVersion";

@@ -2,6 +2,7 @@ package dev.mcpbroker.sessiontable;
 
 import dev.mcpbroker.core.session.BrokerSession;
 import dev.mcpbroker.core.session.SessionOwner;
+import dev.mcpbroker.core.upstream.UpstreamAffinity;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,7 +19,13 @@ final class SessionItems {
     static final String UPSTREAM_SESSION_ID = "upstreamSessionId";
     static final String PROTOCOL_VERSION = "protocolVersion";
     static final String INITIALIZE_PARAMS = "initializeParams";
+    static final String AFFINITY = "affinityCookies";
     static final String CREATED_AT = "createdAt";
+    static final String LAST_SEEN_AT = "lastSeenAt";
+    static final String IDLE_EXPIRES_AT = "idleExpiresAt";
+    static final String ABSOLUTE_EXPIRES_AT = "absoluteExpiresAt";
+    static final String CAPACITY_SLOT = "capacitySlot";
+    static final String TASK_ID = "taskId";
 
     private SessionItems() {
     }
@@ -35,9 +42,24 @@ final class SessionItems {
         session.upstreamSession().ifPresent(id -> item.put(UPSTREAM_SESSION_ID, AttributeValue.fromS(id)));
         item.put(PROTOCOL_VERSION, AttributeValue.fromS(session.protocolVersion()));
         item.put(INITIALIZE_PARAMS, AttributeValue.fromS(session.initializeParams()));
+        if (!session.affinity().isEmpty()) {
+            Map<String, AttributeValue> cookies = new HashMap<>();
+            session.affinity().cookies().forEach((name, value) -> cookies.put(name, AttributeValue.fromS(value)));
+            item.put(AFFINITY, AttributeValue.fromM(cookies));
+        }
         item.put(SessionExpressions.STATE, AttributeValue.fromS(session.state().name()));
-        item.put(CREATED_AT, AttributeValue.fromN(Long.toString(session.createdAt().toEpochMilli())));
-        item.put(SessionTable.TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(session.expiresAt().getEpochSecond())));
+        item.put(CREATED_AT, millis(session.createdAt()));
+        item.put(LAST_SEEN_AT, millis(session.lastSeenAt()));
+        item.put(IDLE_EXPIRES_AT, millis(session.idleExpiresAt()));
+        item.put(ABSOLUTE_EXPIRES_AT, millis(session.expiresAt()));
+        // The TTL follows the idle deadline too, so sessions nobody uses any more leave the table.
+        item.put(SessionTable.TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(session.endOfLife().getEpochSecond() + 1)));
+        if (session.holdsCapacity()) {
+            item.put(CAPACITY_SLOT, AttributeValue.fromN(Integer.toString(session.capacitySlot())));
+        }
+        if (session.taskId() != null) {
+            item.put(TASK_ID, AttributeValue.fromS(session.taskId()));
+        }
         item.put(SessionExpressions.VERSION, AttributeValue.fromN(Long.toString(session.version())));
         return item;
     }
@@ -45,6 +67,13 @@ final class SessionItems {
     static BrokerSession fromItem(Map<String, AttributeValue> item) {
         AttributeValue upstream = item.get(UPSTREAM_SESSION_ID);
         AttributeValue user = item.get(ON_BEHALF_OF);
+        AttributeValue cookies = item.get(AFFINITY);
+        AttributeValue slot = item.get(CAPACITY_SLOT);
+        AttributeValue task = item.get(TASK_ID);
+        Map<String, String> affinity = new HashMap<>();
+        if (cookies != null && cookies.hasM()) {
+            cookies.m().forEach((name, value) -> affinity.put(name, value.s()));
+        }
         return new BrokerSession(
                 item.get(SESSION_ID).s(),
                 new SessionOwner(item.get(AGENT_ID).s(), item.get(TENANT_ID).s(), user == null ? null : user.s()),
@@ -52,9 +81,22 @@ final class SessionItems {
                 upstream == null ? null : upstream.s(),
                 item.get(PROTOCOL_VERSION).s(),
                 item.get(INITIALIZE_PARAMS).s(),
+                new UpstreamAffinity(affinity),
                 BrokerSession.State.valueOf(item.get(SessionExpressions.STATE).s()),
-                Instant.ofEpochMilli(Long.parseLong(item.get(CREATED_AT).n())),
-                Instant.ofEpochSecond(Long.parseLong(item.get(SessionTable.TTL_ATTRIBUTE).n())),
+                instant(item.get(CREATED_AT)),
+                instant(item.get(LAST_SEEN_AT)),
+                instant(item.get(IDLE_EXPIRES_AT)),
+                instant(item.get(ABSOLUTE_EXPIRES_AT)),
+                slot == null ? BrokerSession.NO_SLOT : Integer.parseInt(slot.n()),
+                task == null ? null : task.s(),
                 Long.parseLong(item.get(SessionExpressions.VERSION).n()));
+    }
+
+    private static AttributeValue millis(Instant instant) {
+        return AttributeValue.fromN(Long.toString(instant.toEpochMilli()));
+    }
+
+    private static Instant instant(AttributeValue millis) {
+        return Instant.ofEpochMilli(Long.parseLong(millis.n()));
     }
 }

@@ -7,14 +7,19 @@ import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.session.BrokerSession;
 import dev.mcpbroker.core.session.SessionOwner;
 import dev.mcpbroker.core.session.SessionIds;
+import dev.mcpbroker.core.session.SessionChanges;
 import dev.mcpbroker.core.session.SessionStore;
+import dev.mcpbroker.core.session.SessionTimeouts;
+import dev.mcpbroker.core.upstream.UpstreamAffinity;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
 import dev.mcpbroker.testkit.aws.TestClients;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,11 +45,13 @@ class DynamoDbSessionStoreTest {
         store = new DynamoDbSessionStore(aws.dynamoDb(), TABLE);
     }
 
+    private static final SessionTimeouts TIMEOUTS = new SessionTimeouts(Duration.ofHours(1), Duration.ofMinutes(10), Duration.ZERO);
+
     private BrokerSession newSession() {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        return new BrokerSession(ids.mint(), OWNER, "payments", "upstream-" + ids.mint(), "2025-11-25",
-                "{\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}", BrokerSession.State.ACTIVE,
-                now, now.plusSeconds(3600).truncatedTo(ChronoUnit.SECONDS), 1);
+        return BrokerSession.open(ids.mint(), OWNER, "payments", "upstream-" + ids.mint(), "2025-11-25",
+                "{\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}",
+                new UpstreamAffinity(Map.of("lb", "replica-2")), now, TIMEOUTS, 3, "task-7");
     }
 
     @Test
@@ -56,8 +63,9 @@ class DynamoDbSessionStoreTest {
 
     @Test
     void sessionWithoutUpstreamSessionIdRoundTrips() {
-        BrokerSession stateless = new BrokerSession(ids.mint(), new SessionOwner("agent-b", "tenant-2", "bob@example.com"), "everything", null, "2025-06-18", "{}",
-                BrokerSession.State.ACTIVE, Instant.ofEpochMilli(1000), Instant.ofEpochSecond(5000), 1);
+        BrokerSession stateless = BrokerSession.open(ids.mint(), new SessionOwner("agent-b", "tenant-2", "bob@example.com"),
+                "everything", null, "2025-06-18", "{}", UpstreamAffinity.NONE, Instant.ofEpochMilli(1000), TIMEOUTS,
+                BrokerSession.NO_SLOT, null);
         store.create(stateless);
         assertThat(store.find(stateless.sessionId())).contains(stateless);
     }
@@ -66,8 +74,8 @@ class DynamoDbSessionStoreTest {
     void createWithAnExistingIdFailsAndLeavesTheFirstSessionIntact() {
         BrokerSession first = newSession();
         store.create(first);
-        BrokerSession impostor = new BrokerSession(first.sessionId(), OWNER, "other-server", "other-upstream", "2025-03-26",
-                "{}", BrokerSession.State.ACTIVE, first.createdAt(), first.expiresAt(), 1);
+        BrokerSession impostor = BrokerSession.open(first.sessionId(), OWNER, "other-server", "other-upstream", "2025-03-26",
+                "{}", UpstreamAffinity.NONE, first.createdAt(), TIMEOUTS, BrokerSession.NO_SLOT, null);
         assertThatThrownBy(() -> store.create(impostor)).isInstanceOf(SessionStore.SessionAlreadyExistsException.class);
         assertThat(store.find(first.sessionId())).contains(first);
     }
@@ -131,6 +139,43 @@ class DynamoDbSessionStoreTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void concurrentChangesOfOneSessionAreAllKept() throws Exception {
+        BrokerSession session = newSession();
+        store.create(session);
+        SessionChanges changes = new SessionChanges(store);
+        int writers = 12;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<BrokerSession>> results = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                String cookie = "c" + i;
+                // Every writer starts from the same stale read, as concurrent requests on one session do.
+                results.add(pool.submit(() -> changes.apply(session, current -> current.withAffinity(
+                        current.affinity().merge(List.of(cookie + "=v; Path=/"))))));
+            }
+            for (Future<BrokerSession> result : results) {
+                result.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        BrokerSession stored = store.find(session.sessionId()).orElseThrow();
+        assertThat(stored.affinity().cookies()).containsKeys("lb", "c0", "c5", "c11").hasSize(writers + 1);
+        assertThat(stored.version()).isEqualTo(1 + writers);
+    }
+
+    @Test
+    void replaceOverAStaleVersionFailsAndReturnsTheStoredSession() {
+        BrokerSession session = newSession();
+        store.create(session);
+        BrokerSession first = session.withAffinity(UpstreamAffinity.NONE);
+        store.replace(first, 1);
+        assertThatThrownBy(() -> store.replace(session.withAffinity(new UpstreamAffinity(Map.of("x", "y"))), 1))
+                .isInstanceOfSatisfying(SessionStore.SessionChangedException.class,
+                        e -> assertThat(e.current()).contains(first));
     }
 
     @Test

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpbroker.core.session.BrokerSession;
 import dev.mcpbroker.core.session.SessionOwner;
+import dev.mcpbroker.core.session.SessionTimeouts;
+import dev.mcpbroker.core.upstream.UpstreamAffinity;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,8 +28,9 @@ class SessionExpressionsTest {
             "state");
 
     private static BrokerSession session() {
-        return new BrokerSession("abc", OWNER, "payments", "up-1", "2025-11-25", "{}", BrokerSession.State.ACTIVE,
-                Instant.ofEpochSecond(100), Instant.ofEpochSecond(200), 1);
+        return BrokerSession.open("abc", OWNER, "payments", "up-1", "2025-11-25", "{}", UpstreamAffinity.NONE,
+                Instant.ofEpochSecond(100), new SessionTimeouts(Duration.ofSeconds(100), Duration.ofSeconds(50), Duration.ZERO),
+                BrokerSession.NO_SLOT, null);
     }
 
     @Test
@@ -37,7 +41,7 @@ class SessionExpressionsTest {
         assertThat(request.returnValuesOnConditionCheckFailure()).isEqualTo(ReturnValuesOnConditionCheckFailure.ALL_OLD);
         assertThat(request.item().get("pk").s()).isEqualTo("session#abc");
         assertThat(request.item().get("sk").s()).isEqualTo("session");
-        assertThat(request.item().get("expiresAt").n()).isEqualTo("200");
+        assertThat(request.item().get("expiresAt").n()).isEqualTo("151"); // the idle deadline (150 s) comes first
     }
 
     @Test
@@ -49,6 +53,20 @@ class SessionExpressionsTest {
                 .isEqualTo(Map.of("#state", "state", "#version", "version", "#endedAt", "endedAt"));
         assertThat(request.expressionAttributeValues().get(":expectedVersion").n()).isEqualTo("4");
         assertThat(request.expressionAttributeValues().get(":nextVersion").n()).isEqualTo("5");
+        assertThat(request.returnValuesOnConditionCheckFailure()).isEqualTo(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+    }
+
+    @Test
+    void replaceWritesOnlyOverTheVersionTheChangeWasComputedFromAndOnlyWhileActive() {
+        BrokerSession next = session().touched(Instant.ofEpochSecond(120), new SessionTimeouts(Duration.ofSeconds(100),
+                Duration.ofSeconds(50), Duration.ZERO));
+        PutItemRequest request = store.replaceRequest(next, 1);
+        assertThat(request.conditionExpression()).isEqualTo("#state = :active AND #version = :expectedVersion");
+        assertThat(request.expressionAttributeNames()).isEqualTo(Map.of("#state", "state", "#version", "version"));
+        assertThat(request.expressionAttributeValues().get(":expectedVersion").n()).isEqualTo("1");
+        assertThat(request.expressionAttributeValues().get(":active").s()).isEqualTo("ACTIVE");
+        assertThat(request.item().get("version").n()).isEqualTo("2");
+        assertThat(request.item().get("expiresAt").n()).isEqualTo("171");
         assertThat(request.returnValuesOnConditionCheckFailure()).isEqualTo(ReturnValuesOnConditionCheckFailure.ALL_OLD);
     }
 }

@@ -37,9 +37,57 @@ public interface BrokerConfig {
         @WithDefault("mcp-broker-state")
         String table();
 
-        /** Absolute lifetime of a session from initialize; the record's TTL is set from it. */
+        /** Absolute lifetime of a session from initialize, however busy it is. */
         @WithDefault("PT12H")
         Duration lifetime();
+
+        /** A session unused this long ends (404 afterwards); the record's TTL follows it. */
+        @WithDefault("PT30M")
+        Duration idleTimeout();
+
+        /**
+         * A use is written to the session record at most this often: one write per interval instead of one
+         * per request. An idle session may end up to this much earlier than the idle timeout.
+         */
+        @WithDefault("PT1M")
+        Duration touchInterval();
+
+        Capacity capacity();
+
+        Warm warm();
+    }
+
+    interface Capacity {
+
+        /** Concurrent sessions per upstream server whose registry entry sets no cap. */
+        @WithDefault("1000")
+        int defaultMaxSessions();
+
+        /** Initializes that may wait for a slot per server; more are refused at once with 503. */
+        @WithDefault("50")
+        int queueDepth();
+
+        /** How long a waiting initialize waits for a slot before 503 with Retry-After. */
+        @WithDefault("PT5S")
+        Duration queueWait();
+
+        /** How often a waiting initialize looks for a freed slot. */
+        @WithDefault("PT0.2S")
+        Duration pollInterval();
+
+        /**
+         * How long a slot taken for an initialize is held before the session is stored: longer than any
+         * upstream's initialize, and the longest an instance that dies mid-initialize keeps a slot.
+         */
+        @WithDefault("PT60S")
+        Duration initializeLease();
+    }
+
+    interface Warm {
+
+        /** How long a pre-initialised upstream session is handed out; below the upstream's idle timeout. */
+        @WithDefault("PT5M")
+        Duration maxAge();
     }
 
     interface Limits {

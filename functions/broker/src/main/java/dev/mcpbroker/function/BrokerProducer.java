@@ -3,7 +3,16 @@ package dev.mcpbroker.function;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpbroker.core.audit.ArgumentFingerprinter;
 import dev.mcpbroker.core.audit.AuditTrail;
+import dev.mcpbroker.core.broker.BrokerMetrics;
 import dev.mcpbroker.core.broker.BrokerSettings;
+import dev.mcpbroker.core.broker.WarmSessions;
+import dev.mcpbroker.core.capacity.CapacitySettings;
+import dev.mcpbroker.core.capacity.SessionCapacity;
+import dev.mcpbroker.core.session.SessionTimeouts;
+import dev.mcpbroker.core.upstream.UpstreamExchange;
+import dev.mcpbroker.sessiontable.DynamoDbTaskSessionCounter;
+import dev.mcpbroker.sessiontable.lease.DynamoDbLeaseStore;
+import dev.mcpbroker.sessiontable.lease.DynamoDbWarmSessionPool;
 import dev.mcpbroker.core.broker.McpBroker;
 import dev.mcpbroker.core.idempotency.IdempotencyGuard;
 import dev.mcpbroker.core.idempotency.ToolCatalog;
@@ -17,6 +26,8 @@ import dev.mcpbroker.core.upstream.HttpUpstreamClient;
 import dev.mcpbroker.core.upstream.UpstreamRegistry;
 import dev.mcpbroker.core.upstream.UpstreamServer;
 import dev.mcpbroker.function.metrics.EmfBrokerMetrics;
+import dev.mcpbroker.function.metrics.OtelBrokerMetrics;
+import io.opentelemetry.api.metrics.Meter;
 import dev.mcpbroker.function.secrets.SecretsManagerCredentialSource;
 import dev.mcpbroker.sessiontable.policy.DynamoDbPolicyStore;
 import dev.mcpbroker.sessiontable.DynamoDbRateLimiter;
@@ -63,8 +74,26 @@ public class BrokerProducer {
 
     @Produces
     @ApplicationScoped
+    BrokerMetrics metrics(ObjectMapper mapper, Clock clock, Meter meter) {
+        return BrokerMetrics.all(java.util.List.of(
+                new EmfBrokerMetrics(mapper, clock, line -> System.out.println(line)),
+                new OtelBrokerMetrics(meter)));
+    }
+
+    static SessionTimeouts sessionTimeouts(BrokerConfig config) {
+        return new SessionTimeouts(config.session().lifetime(), config.session().idleTimeout(), config.session().touchInterval());
+    }
+
+    static CapacitySettings capacitySettings(BrokerConfig config) {
+        BrokerConfig.Capacity capacity = config.session().capacity();
+        return new CapacitySettings(capacity.defaultMaxSessions(), capacity.queueDepth(), capacity.queueWait(),
+                capacity.pollInterval(), capacity.initializeLease());
+    }
+
+    @Produces
+    @ApplicationScoped
     McpBroker broker(JsonRpcCodec codec, ObjectMapper mapper, DynamoDbClient dynamoDb, SecretsManagerClient secrets,
-                     Clock clock, BrokerConfig config) {
+                     Clock clock, BrokerConfig config, BrokerMetrics metrics) {
         String stateTable = config.session().table();
         String policyTable = config.policy().table();
         // The registry is read through the same bounded cache as grants: a kill switch reaches every
@@ -73,25 +102,31 @@ public class BrokerProducer {
         TtlCache<String, Optional<UpstreamServer>> servers = new TtlCache<>(config.policy().cacheTtl(), clock);
         UpstreamRegistry cachedRegistry = serverId -> servers.get(serverId, registry::find);
 
+        UpstreamExchange upstream = new UpstreamExchange(
+                new HttpUpstreamClient(mapper, config.limits().maxUpstreamResponseBytes()),
+                new SecretsManagerCredentialSource(secrets, mapper, config.credentials().cacheTtl(), clock), mapper);
         McpBroker.Ports ports = new McpBroker.Ports(
                 new DynamoDbSessionStore(dynamoDb, stateTable),
                 cachedRegistry,
-                new HttpUpstreamClient(mapper, config.limits().maxUpstreamResponseBytes()),
-                new SecretsManagerCredentialSource(secrets, mapper, config.credentials().cacheTtl(), clock),
+                upstream,
                 new AccessPolicy(new DynamoDbPolicyStore(dynamoDb, policyTable), config.policy().cacheTtl(), clock),
                 new DynamoDbRateLimiter(dynamoDb, stateTable),
-                new EmfBrokerMetrics(mapper, clock, line -> System.out.println(line)),
+                metrics,
                 new IdempotencyGuard(new DynamoDbIdempotencyStore(dynamoDb, stateTable), clock,
                         config.idempotency().lease(), config.idempotency().retention()),
                 new ToolCatalog(config.idempotency().toolCatalogTtl(), clock),
                 new AuditTrail(new DynamoDbAuditOutbox(dynamoDb, config.audit().outboxTable().orElse(stateTable),
                         config.audit().outboxRetention(), clock),
-                        fingerprinter(secrets, config), clock));
+                        fingerprinter(secrets, config), clock),
+                new SessionCapacity(new DynamoDbLeaseStore(dynamoDb, stateTable), clock, capacitySettings(config)),
+                new WarmSessions(new DynamoDbWarmSessionPool(dynamoDb, stateTable), upstream, mapper, clock,
+                        config.session().warm().maxAge()),
+                new DynamoDbTaskSessionCounter(dynamoDb, stateTable));
         RateLimit defaultAgentRate = config.limits().defaultAgentRatePerSecond()
                 .map(rate -> new RateLimit(rate, config.limits().defaultAgentBurst()))
                 .orElse(null);
         return new McpBroker(codec, ports, new SessionIds(new SecureRandom()), clock,
-                new BrokerSettings(config.session().lifetime(), config.limits().maxBodyBytes(), defaultAgentRate,
+                new BrokerSettings(sessionTimeouts(config), config.limits().maxBodyBytes(), defaultAgentRate,
                         config.idempotency().requireKey()));
     }
 }

@@ -54,6 +54,7 @@ public class McpResource {
                          @HeaderParam(McpHeaders.SESSION_ID) String sessionId,
                          @HeaderParam(McpHeaders.PROTOCOL_VERSION) String protocolVersion,
                          @HeaderParam(McpHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
+                         @HeaderParam(McpHeaders.TASK_ID) String taskId,
                          @HeaderParam("Content-Type") String contentType,
                          byte[] body) {
         origins.check(origin, host);
@@ -61,7 +62,7 @@ public class McpResource {
         if (contentType == null || !MediaType.APPLICATION_JSON_TYPE.isCompatible(MediaType.valueOf(contentType))) {
             throw new BrokerException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
         }
-        return encode(broker.post(new BrokerRequest(identity, server, sessionId, protocolVersion, idempotencyKey, body)));
+        return encode(broker.post(new BrokerRequest(identity, server, sessionId, protocolVersion, idempotencyKey, taskId, body)));
     }
 
     @DELETE

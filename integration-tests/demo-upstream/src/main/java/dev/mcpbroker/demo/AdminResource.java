@@ -77,4 +77,27 @@ public class AdminResource {
     public Map<String, String> lastRequestHeaders() {
         return headers.lastPostHeaders();
     }
+
+    /** {@code {"count": n}}: initializes (POSTs without a session id) since the last reset. */
+    @GET
+    @Path("/initializes")
+    public Map<String, Long> initializes() {
+        return Map.of("count", headers.initializeCount());
+    }
+
+    /** Every answer from now on sets a new cookie {@code r<n>=<n>}; {@code on=false} stops it. */
+    @POST
+    @Path("/cookie-per-response")
+    public Map<String, Boolean> cookiePerResponse(@QueryParam("on") boolean on) {
+        headers.cookiePerResponse(on);
+        return Map.of("on", on);
+    }
+
+    /** The next initialize is received and never answered (released by nothing: the caller times out). */
+    @POST
+    @Path("/hang-next-initialize")
+    public Map<String, Boolean> hangNextInitialize() {
+        headers.hangNextInitialize();
+        return Map.of("armed", true);
+    }
 }

@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Sits in front of the MCP endpoint: counts every request (so tests can prove the broker sent nothing),
  * remembers the headers of the last POST (so tests can check what a broker forwarded, e.g. that an
  * agent's Authorization header did not leak upstream), and, when a credential is required, answers 401
- * to requests without it — like a real upstream that authenticates its callers.
+ * to requests without it — like a real upstream that authenticates its callers. For session tests it can
+ * also set a new cookie on every answer (as a load balancer refreshing affinity would, so concurrent
+ * requests each bring a change to store), count initializes, and leave the next initialize unanswered.
  */
 @Singleton
 public class RequestHeaderRecorder {
@@ -23,6 +25,9 @@ public class RequestHeaderRecorder {
     private final AtomicLong requests = new AtomicLong();
     private volatile String requiredHeader;
     private volatile String requiredValue;
+    private volatile boolean cookiePerResponse;
+    private final AtomicLong initializes = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean hangNextInitialize = new java.util.concurrent.atomic.AtomicBoolean();
 
     void register(@Observes Router router) {
         router.route("/mcp").order(Integer.MIN_VALUE).handler(ctx -> {
@@ -31,6 +36,16 @@ public class RequestHeaderRecorder {
             if (header != null && !requiredValue.equals(ctx.request().getHeader(header))) {
                 ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer").end();
                 return;
+            }
+            if (ctx.request().method() == HttpMethod.POST && ctx.request().getHeader("Mcp-Session-Id") == null) {
+                initializes.incrementAndGet();
+                if (hangNextInitialize.compareAndSet(true, false)) {
+                    return; // never answered: the caller is left mid-initialize
+                }
+            }
+            if (cookiePerResponse) {
+                long n = requests.get();
+                ctx.addHeadersEndHandler(v -> ctx.response().headers().add("Set-Cookie", "r" + n + "=" + n + "; Path=/"));
             }
             if (ctx.request().method() == HttpMethod.POST) {
                 Map<String, String> headers = new TreeMap<>();
@@ -58,9 +73,27 @@ public class RequestHeaderRecorder {
         this.requiredHeader = header;
     }
 
+    /** POSTs without a session id (initializes) since start or the last reset. */
+    public long initializeCount() {
+        return initializes.get();
+    }
+
+    /** Whether every answer sets a new cookie {@code r<n>=<n>}. */
+    public void cookiePerResponse(boolean on) {
+        this.cookiePerResponse = on;
+    }
+
+    /** The next initialize is received and never answered. */
+    public void hangNextInitialize() {
+        hangNextInitialize.set(true);
+    }
+
     public void reset() {
         lastPostHeaders = Map.of();
         requests.set(0);
+        initializes.set(0);
+        cookiePerResponse = false;
+        hangNextInitialize.set(false);
         requiredHeader = null;
         requiredValue = null;
     }

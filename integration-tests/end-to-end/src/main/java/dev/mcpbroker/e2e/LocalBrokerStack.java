@@ -137,6 +137,8 @@ public final class LocalBrokerStack implements AutoCloseable {
         env.put("BROKER_AUDIT_FINGERPRINT_KEY_SECRET", AUDIT_KEY_SECRET);
         // The MCP Inspector's UI is the one browser origin the local broker admits.
         env.put("BROKER_HTTP_ALLOWED_ORIGINS", "http://localhost:6274,http://127.0.0.1:6274");
+        // No OTLP collector runs locally (in Lambda the ADOT layer is one); tests that read telemetry enable it.
+        env.put("QUARKUS_OTEL_SDK_DISABLED", "true");
         return env;
     }
 

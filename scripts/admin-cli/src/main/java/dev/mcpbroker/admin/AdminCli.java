@@ -5,6 +5,7 @@ import dev.mcpbroker.core.policy.AgentGrant;
 import dev.mcpbroker.core.policy.RateLimit;
 import dev.mcpbroker.core.policy.ServerGrant;
 import dev.mcpbroker.core.session.BrokerSession;
+import dev.mcpbroker.core.upstream.SessionLimits;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.core.upstream.UpstreamServer;
 import dev.mcpbroker.sessiontable.SessionAdmin;
@@ -54,6 +55,8 @@ public final class AdminCli {
                                               overrides the upstream's readOnlyHint for idempotency
               set-key-policy <server-id> require|optional|default
                                               whether state-changing calls need an idempotency key
+              set-session-limits <server-id> [--max-sessions <n>|default] [--warm <n>]
+                                              concurrent-session cap and warm pool size
               kill-server <server-id>         revive-server <server-id>
               kill-tool <server-id> <tool>    revive-tool <server-id> <tool>
               list-servers | list-grants | list-sessions [--server <server-id>]
@@ -143,6 +146,7 @@ public final class AdminCli {
             Map.entry("set-tenant-rate", java.util.Set.of("--per-second", "--burst")),
             Map.entry("set-tool-kind", java.util.Set.of()),
             Map.entry("set-key-policy", java.util.Set.of()),
+            Map.entry("set-session-limits", java.util.Set.of("--max-sessions", "--warm")),
             Map.entry("kill-server", java.util.Set.of()),
             Map.entry("revive-server", java.util.Set.of()),
             Map.entry("kill-tool", java.util.Set.of()),
@@ -208,6 +212,17 @@ public final class AdminCli {
                 };
                 policy.setKeyPolicy(server, require);
             }
+            case "set-session-limits" -> {
+                String server = a.positional("server id");
+                String max = a.option("--max-sessions", "default");
+                try {
+                    policy.setSessionLimits(server, new SessionLimits(
+                            "default".equals(max) ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(Integer.parseInt(max)),
+                            Integer.parseInt(a.option("--warm", "0"))));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--max-sessions is a positive number or default, --warm a number >= 0");
+                }
+            }
             case "kill-server" -> policy.killServer(a.positional("server id"));
             case "revive-server" -> policy.reviveServer(a.positional("server id"));
             case "kill-tool" -> policy.killTool(a.positional("server id"), a.positional("tool"));
@@ -218,7 +233,7 @@ public final class AdminCli {
                 List<BrokerSession> live = new SessionAdmin(dynamoDb, sessionTable).liveSessions(clock.instant(),
                         a.option("--server", null));
                 live.forEach(s -> out.println(s.serverId() + "\t" + s.owner().agentId() + "\t" + s.owner().tenantId()
-                        + "\t" + s.createdAt() + "\t" + s.expiresAt()));
+                        + "\t" + s.createdAt() + "\t" + s.endOfLife()));
                 out.println(live.size() + " live session(s)");
             }
             case "create-tables" -> {
@@ -284,7 +299,9 @@ public final class AdminCli {
                 + (s.controls().killedTools().isEmpty() ? "" : "\tkilled tools=" + s.controls().killedTools())
                 + (s.toolPolicy().readOnlyTools().isEmpty() ? "" : "\tread-only=" + s.toolPolicy().readOnlyTools())
                 + (s.toolPolicy().stateChangingTools().isEmpty() ? "" : "\tstate-changing=" + s.toolPolicy().stateChangingTools())
-                + s.toolPolicy().requireIdempotencyKey().map(r -> r ? "\tkeys=required" : "\tkeys=optional").orElse(""));
+                + s.toolPolicy().requireIdempotencyKey().map(r -> r ? "\tkeys=required" : "\tkeys=optional").orElse("")
+                + (s.sessionLimits().maxSessions().isPresent() ? "\tmax-sessions=" + s.sessionLimits().maxSessions().getAsInt() : "")
+                + (s.sessionLimits().warmSessions() > 0 ? "\twarm=" + s.sessionLimits().warmSessions() : ""));
     }
 
     private void printGrant(AgentGrant g) {

@@ -118,6 +118,22 @@ class AdminCliTest {
     }
 
     @Test
+    void sessionLimitsAreWhatTheBrokerReadsAndDefaultClearsTheCap() {
+        String server = unique("capped");
+        run("", "register-server", server, "--url", "http://127.0.0.1:9/mcp");
+        assertThat(run("", "set-session-limits", server, "--max-sessions", "25", "--warm", "3").status).isZero();
+        UpstreamServer capped = new DynamoDbUpstreamRegistry(aws.dynamoDb(), POLICY).find(server).orElseThrow();
+        assertThat(capped.sessionLimits().maxSessions()).hasValue(25);
+        assertThat(capped.sessionLimits().warmSessions()).isEqualTo(3);
+
+        assertThat(run("", "set-session-limits", server, "--max-sessions", "default").status).isZero();
+        UpstreamServer cleared = new DynamoDbUpstreamRegistry(aws.dynamoDb(), POLICY).find(server).orElseThrow();
+        assertThat(cleared.sessionLimits().maxSessions()).isEmpty();
+        assertThat(cleared.sessionLimits().warmSessions()).isZero();
+        assertThat(run("", "set-session-limits", server, "--max-sessions", "0").status).isEqualTo(2);
+    }
+
+    @Test
     void grantUnderAnotherTenantIsRefusedWithStatusOne() {
         String server = unique("ledger");
         String agent = unique("agent");

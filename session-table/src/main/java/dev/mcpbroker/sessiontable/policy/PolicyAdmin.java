@@ -4,6 +4,7 @@ import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.policy.AgentGrant;
 import dev.mcpbroker.core.policy.RateLimit;
 import dev.mcpbroker.core.policy.ServerGrant;
+import dev.mcpbroker.core.upstream.SessionLimits;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.core.upstream.UpstreamServer;
 import java.net.URI;
@@ -121,6 +122,22 @@ public final class PolicyAdmin {
         } else {
             updateServer(serverId, "set key policy", PolicyExpressions.SET_KEY_POLICY_UPDATE, PolicyExpressions.KEY_POLICY_NAMES,
                     Map.of(":keyPolicy", AttributeValue.fromS(requireKey ? PolicyItems.KEY_REQUIRED : PolicyItems.KEY_OPTIONAL)));
+        }
+    }
+
+    /**
+     * Sets a server's session cap (empty: the broker's default) and the size of its warm pool.
+     */
+    public void setSessionLimits(String serverId, SessionLimits limits) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":warmSessions", AttributeValue.fromN(Integer.toString(limits.warmSessions())));
+        if (limits.maxSessions().isPresent()) {
+            values.put(":maxSessions", AttributeValue.fromN(Integer.toString(limits.maxSessions().getAsInt())));
+            updateServer(serverId, "set session limits", PolicyExpressions.SET_SESSION_LIMITS_UPDATE,
+                    PolicyExpressions.SESSION_LIMITS_NAMES, values);
+        } else {
+            updateServer(serverId, "clear session cap", PolicyExpressions.CLEAR_MAX_SESSIONS_UPDATE,
+                    PolicyExpressions.SESSION_LIMITS_NAMES, values);
         }
     }
 

@@ -80,6 +80,15 @@ final class PolicyExpressions {
             "#pk", PolicyTable.PARTITION_KEY,
             "#updatedAt", PolicyItems.UPDATED_AT,
             "#keyPolicy", PolicyItems.KEY_POLICY);
+    /** Session cap and warm pool size; a cleared cap falls back to the broker's default. */
+    static final String SET_SESSION_LIMITS_UPDATE = "SET #maxSessions = :maxSessions, #warmSessions = :warmSessions, #updatedAt = :updatedAt";
+    static final String CLEAR_MAX_SESSIONS_UPDATE = "SET #warmSessions = :warmSessions, #updatedAt = :updatedAt REMOVE #maxSessions";
+    static final Map<String, String> SESSION_LIMITS_NAMES = Map.of(
+            "#pk", PolicyTable.PARTITION_KEY,
+            "#maxSessions", PolicyItems.MAX_SESSIONS,
+            "#warmSessions", PolicyItems.WARM_SESSIONS,
+            "#updatedAt", PolicyItems.UPDATED_AT);
+
     static final String REVIVE_TOOL_UPDATE = "SET #updatedAt = :updatedAt DELETE #killedTools :tools";
     static final Map<String, String> TOOL_NAMES = Map.of(
             "#pk", PolicyTable.PARTITION_KEY,

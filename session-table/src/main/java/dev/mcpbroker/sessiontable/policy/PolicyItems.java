@@ -4,6 +4,7 @@ import dev.mcpbroker.core.policy.AgentGrant;
 import dev.mcpbroker.core.policy.RateLimit;
 import dev.mcpbroker.core.policy.ServerControls;
 import dev.mcpbroker.core.policy.ServerGrant;
+import dev.mcpbroker.core.upstream.SessionLimits;
 import dev.mcpbroker.core.upstream.ToolPolicy;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.core.upstream.UpstreamServer;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -47,6 +49,8 @@ final class PolicyItems {
     static final String READ_ONLY_TOOLS = "readOnlyTools";
     static final String STATE_CHANGING_TOOLS = "stateChangingTools";
     static final String KEY_POLICY = "idempotencyKeyPolicy";
+    static final String MAX_SESSIONS = "maxSessions";
+    static final String WARM_SESSIONS = "warmSessions";
     static final String UPDATED_AT = "updatedAt";
 
     private PolicyItems() {
@@ -158,10 +162,19 @@ final class PolicyItems {
         } catch (IllegalArgumentException e) {
             throw new MalformedItemException("tool policy: " + e.getMessage());
         }
+        SessionLimits limits;
+        try {
+            AttributeValue max = item.get(MAX_SESSIONS);
+            AttributeValue warm = item.get(WARM_SESSIONS);
+            limits = new SessionLimits(max == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(max.n())),
+                    warm == null ? 0 : Integer.parseInt(warm.n()));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new MalformedItemException("session limits: " + e.getMessage());
+        }
         return new UpstreamServer(serverId, endpoint,
                 Duration.ofMillis(parseLong(item, CONNECT_TIMEOUT_MS)),
                 Duration.ofMillis(parseLong(item, REQUEST_TIMEOUT_MS)),
-                auth, controls, toolPolicy);
+                auth, controls, toolPolicy, limits);
     }
 
     /** The stored words of a server's idempotency key policy. */

@@ -1,14 +1,105 @@
 package dev.mcpbroker.core.broker;
 
+import java.time.Duration;
+
 /**
- * Counters the broker emits about its own decisions. Implementations must not block the request path
- * and must never receive payloads or secrets: dimensions are identifiers and stable reason codes only.
+ * What the broker reports about its own work. Implementations must not block the request path and must
+ * never receive payloads or secrets: dimensions are identifiers and stable reason codes only.
  */
 public interface BrokerMetrics {
 
     /** A request was refused by a rate limit; {@code scope} is {@code agent} or {@code tenant}. */
-    void rateLimited(String tenantId, String scope);
+    default void rateLimited(String tenantId, String scope) {
+    }
+
+    /**
+     * One tools/call answered.
+     *
+     * @param outcome {@code ok}, {@code tool_error}, or the failure class of a failed call
+     */
+    default void toolCall(String serverId, String tool, String outcome, Duration latency) {
+    }
+
+    /** A session was opened; {@code warm} when it took a pre-initialised upstream session, {@code queued} how long it waited for a slot. */
+    default void sessionOpened(String serverId, boolean warm, Duration queued) {
+    }
+
+    /** An initialize found no free slot in time. */
+    default void sessionCapacityExhausted(String serverId) {
+    }
+
+    /** The number of sessions the agent task that opened a session has opened so far, this one included. */
+    default void sessionsPerTask(String serverId, long sessions) {
+    }
+
+    /** A session was ended by its agent. */
+    default void sessionEnded(String serverId) {
+    }
+
+    /** The upstream lost a session and the broker re-opened it; {@code retried} when the request was sent again. */
+    default void upstreamSessionReopened(String serverId, boolean retried) {
+    }
+
+    /** Live sessions of a server against its cap, observed by the maintenance function. */
+    default void liveSessions(String serverId, int live, int cap) {
+    }
+
+    /** Ready sessions in a server's warm pool, observed by the maintenance function. */
+    default void warmSessions(String serverId, int ready) {
+    }
+
+    /** Reports every event to each of {@code sinks}, in order. */
+    static BrokerMetrics all(java.util.List<BrokerMetrics> sinks) {
+        java.util.List<BrokerMetrics> copy = java.util.List.copyOf(sinks);
+        return new BrokerMetrics() {
+            @Override
+            public void rateLimited(String tenantId, String scope) {
+                copy.forEach(m -> m.rateLimited(tenantId, scope));
+            }
+
+            @Override
+            public void toolCall(String serverId, String tool, String outcome, Duration latency) {
+                copy.forEach(m -> m.toolCall(serverId, tool, outcome, latency));
+            }
+
+            @Override
+            public void sessionOpened(String serverId, boolean warm, Duration queued) {
+                copy.forEach(m -> m.sessionOpened(serverId, warm, queued));
+            }
+
+            @Override
+            public void sessionCapacityExhausted(String serverId) {
+                copy.forEach(m -> m.sessionCapacityExhausted(serverId));
+            }
+
+            @Override
+            public void sessionsPerTask(String serverId, long sessions) {
+                copy.forEach(m -> m.sessionsPerTask(serverId, sessions));
+            }
+
+            @Override
+            public void sessionEnded(String serverId) {
+                copy.forEach(m -> m.sessionEnded(serverId));
+            }
+
+            @Override
+            public void upstreamSessionReopened(String serverId, boolean retried) {
+                copy.forEach(m -> m.upstreamSessionReopened(serverId, retried));
+            }
+
+            @Override
+            public void liveSessions(String serverId, int live, int cap) {
+                copy.forEach(m -> m.liveSessions(serverId, live, cap));
+            }
+
+            @Override
+            public void warmSessions(String serverId, int ready) {
+                copy.forEach(m -> m.warmSessions(serverId, ready));
+            }
+        };
+    }
 
     /** For tests and tools that need no metrics. */
-    BrokerMetrics NONE = (tenantId, scope) -> { };
+    BrokerMetrics NONE = new BrokerMetrics() {
+    };
 }

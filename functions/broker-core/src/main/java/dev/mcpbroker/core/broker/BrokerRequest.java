@@ -10,10 +10,17 @@ import dev.mcpbroker.core.identity.AgentIdentity;
  * @param sessionId       the {@code Mcp-Session-Id} header, or null
  * @param protocolVersion the {@code MCP-Protocol-Version} header, or null
  * @param idempotencyKey  the {@code Idempotency-Key} header, or null
+ * @param taskId          the {@code Mcp-Broker-Task-Id} header, or null
  * @param body            the raw body
  */
 public record BrokerRequest(AgentIdentity identity, String serverId, String sessionId, String protocolVersion, String idempotencyKey,
-                            byte[] body) {
+                            String taskId, byte[] body) {
+
+    /** A request that names no agent task. */
+    public BrokerRequest(AgentIdentity identity, String serverId, String sessionId, String protocolVersion, String idempotencyKey,
+                         byte[] body) {
+        this(identity, serverId, sessionId, protocolVersion, idempotencyKey, null, body);
+    }
 
     @Override
     public String toString() {

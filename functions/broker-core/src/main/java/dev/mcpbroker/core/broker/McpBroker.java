@@ -25,17 +25,17 @@ import dev.mcpbroker.core.mcp.ProtocolVersions;
 import dev.mcpbroker.core.policy.AccessPolicy;
 import dev.mcpbroker.core.policy.RateLimit;
 import dev.mcpbroker.core.policy.RateLimiter;
+import dev.mcpbroker.core.capacity.Lease;
+import dev.mcpbroker.core.capacity.SessionCapacity;
 import dev.mcpbroker.core.session.BrokerSession;
+import dev.mcpbroker.core.session.SessionChanges;
 import dev.mcpbroker.core.session.SessionIds;
 import dev.mcpbroker.core.session.SessionOwner;
 import dev.mcpbroker.core.session.SessionStore;
-import dev.mcpbroker.core.upstream.CredentialSource;
-import dev.mcpbroker.core.upstream.SecretRedactor;
-import dev.mcpbroker.core.upstream.UpstreamCall;
-import dev.mcpbroker.core.upstream.UpstreamClient;
-import dev.mcpbroker.core.upstream.UpstreamCredential;
-import dev.mcpbroker.core.upstream.UpstreamException;
-import dev.mcpbroker.core.upstream.UpstreamFailures;
+import dev.mcpbroker.core.session.TaskSessionCounter;
+import dev.mcpbroker.core.session.WarmSession;
+import dev.mcpbroker.core.upstream.UpstreamAffinity;
+import dev.mcpbroker.core.upstream.UpstreamExchange;
 import dev.mcpbroker.core.upstream.UpstreamRegistry;
 import dev.mcpbroker.core.upstream.UpstreamReply;
 import dev.mcpbroker.core.upstream.UpstreamServer;
@@ -59,10 +59,27 @@ public final class McpBroker {
     private static final int MAX_TOOL_LIST_PAGES = 20;
 
     /** The collaborators of the request path. */
-    public record Ports(SessionStore sessions, UpstreamRegistry upstreams, UpstreamClient upstreamClient,
-                        CredentialSource credentials, AccessPolicy policy, RateLimiter rateLimiter,
-                        BrokerMetrics metrics, IdempotencyGuard idempotency, ToolCatalog tools, AuditTrail audit) {
+    public record Ports(SessionStore sessions, UpstreamRegistry upstreams, UpstreamExchange upstream,
+                        AccessPolicy policy, RateLimiter rateLimiter, BrokerMetrics metrics, IdempotencyGuard idempotency,
+                        ToolCatalog tools, AuditTrail audit, SessionCapacity capacity, WarmSessions warmSessions,
+                        TaskSessionCounter tasks) {
     }
+
+    /**
+     * The session as this request knows it. A request that changes the record (a touch, a re-opened
+     * upstream session, new affinity cookies) continues with what it stored.
+     */
+    private static final class Bound {
+        private BrokerSession session;
+
+        private Bound(BrokerSession session) {
+            this.session = session;
+        }
+    }
+
+    /** How long a task's session count is kept after its last session opened. */
+    private static final Duration TASK_MEMORY = Duration.ofDays(1);
+    private static final int MAX_TASK_ID_LENGTH = 128;
 
     /** Refusals of the policy layer: each is recorded in the audit trail as a denied decision. */
     private static final java.util.Set<ErrorCode> REFUSALS = java.util.EnumSet.of(
@@ -70,13 +87,15 @@ public final class McpBroker {
             ErrorCode.SERVER_NOT_ALLOWED, ErrorCode.SERVER_KILLED, ErrorCode.TOOL_NOT_ALLOWED, ErrorCode.TOOL_KILLED,
             ErrorCode.RATE_LIMITED, ErrorCode.SESSION_NOT_FOUND, ErrorCode.MISSING_SESSION_ID,
             ErrorCode.UNSUPPORTED_PROTOCOL_VERSION, ErrorCode.IDEMPOTENCY_KEY_REQUIRED, ErrorCode.IDEMPOTENCY_KEY_INVALID,
-            ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.IDEMPOTENCY_IN_PROGRESS, ErrorCode.OUTCOME_UNKNOWN);
+            ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.IDEMPOTENCY_IN_PROGRESS, ErrorCode.OUTCOME_UNKNOWN,
+            ErrorCode.SESSION_CAPACITY_EXHAUSTED);
 
     private final JsonRpcCodec codec;
     private final Ports ports;
     private final SessionIds sessionIds;
     private final Clock clock;
     private final BrokerSettings settings;
+    private final SessionChanges changes;
 
     public McpBroker(JsonRpcCodec codec, Ports ports, SessionIds sessionIds, Clock clock, BrokerSettings settings) {
         this.codec = Objects.requireNonNull(codec);
@@ -84,6 +103,7 @@ public final class McpBroker {
         this.sessionIds = Objects.requireNonNull(sessionIds);
         this.clock = Objects.requireNonNull(clock);
         this.settings = Objects.requireNonNull(settings);
+        this.changes = new SessionChanges(ports.sessions());
     }
 
     /** Handles one POSTed JSON-RPC message. */
@@ -101,10 +121,10 @@ public final class McpBroker {
             subject = subject.withOwner(owner.tenantId());
             enforceRateLimits(request.identity(), owner);
             if (message instanceof JsonRpcMessage.Request r && McpMethods.INITIALIZE.equals(r.method())) {
-                return initialize(server, owner, r, subject);
+                return initialize(server, owner, r, subject, taskId(request));
             }
-            BrokerSession session = liveSession(server, owner, request.sessionId(), request.protocolVersion());
-            subject = subject.withSession(session.sessionId());
+            Bound session = new Bound(liveSession(server, owner, request.sessionId(), request.protocolVersion()));
+            subject = subject.withSession(session.session.sessionId());
             return switch (message) {
                 case JsonRpcMessage.Request r -> forward(request, owner, server, session, r, subject);
                 case JsonRpcMessage.Notification n -> notifyUpstream(server, session, n);
@@ -136,82 +156,170 @@ public final class McpBroker {
                 // Ended or changed by a concurrent request: to this caller the session is gone either way.
                 throw sessionNotFound();
             }
-            ended.upstreamSession().ifPresent(upstreamId -> terminateQuietly(server, upstreamId, ended.protocolVersion()));
+            if (ended.holdsCapacity()) {
+                ports.capacity().release(ports.capacity().leaseOf(server, ended.capacitySlot(), ended.sessionId(), ended.endOfLife()));
+            }
+            ports.metrics().sessionEnded(server.id());
+            ports.upstream().terminateQuietly(server, ended.upstreamSessionId(), ended.protocolVersion(), ended.affinity());
             return BrokerResponse.noContent();
         } catch (StoreUnavailableException e) {
             throw new BrokerException(ErrorCode.STATE_UNAVAILABLE, "broker state is unavailable", e);
         }
     }
 
+    /**
+     * Opens a session: a slot of the server's session cap first (waiting in its queue if need be), then
+     * the upstream session (a pre-initialised one from the warm pool when there is one), then the record.
+     * Whatever fails, the slot is released and no upstream session is left behind.
+     */
     private BrokerResponse initialize(UpstreamServer server, SessionOwner owner, JsonRpcMessage.Request request,
-                                      AuditTrail.Subject subject) {
+                                      AuditTrail.Subject subject, String taskId) {
         // The id is minted first so the session's audit chain starts with its own initialize.
         String sessionId = sessionIds.mint();
-        UpstreamReply[] replies = new UpstreamReply[1];
-        ObjectNode response = audited(subject.withSession(sessionId), () -> {
-            replies[0] = send(server, request.json(), null, null);
-            return replies[0].response().orElseThrow(() -> new BrokerException(ErrorCode.UPSTREAM_PROTOCOL_ERROR,
-                    "upstream '" + server.id() + "' answered initialize without a response"));
-        });
-        UpstreamReply reply = replies[0];
-        if (response.has(JsonRpc.ERROR)) {
-            return BrokerResponse.json(response); // the upstream refused; no session exists anywhere
-        }
-        String upstreamSessionId = reply.upstreamSessionId().orElse(null);
-        String version = response.path(JsonRpc.RESULT).path("protocolVersion").asText("");
-        if (!ProtocolVersions.isSupported(version)) {
-            abandonUpstreamSession(server, upstreamSessionId, null);
-            throw new BrokerException(ErrorCode.UPSTREAM_PROTOCOL_ERROR,
-                    "upstream '" + server.id() + "' negotiated an unsupported protocol version");
-        }
-        ObjectNode initialized = codec.mapper().createObjectNode()
-                .put(JsonRpc.JSONRPC, JsonRpc.VERSION)
-                .put(JsonRpc.METHOD, McpMethods.NOTIFICATIONS_INITIALIZED);
+        AuditTrail.Subject sessionSubject = subject.withSession(sessionId);
+        Duration[] queued = {Duration.ZERO};
+        Lease lease;
         try {
-            send(server, initialized, upstreamSessionId, version);
+            lease = ports.capacity().acquire(server, sessionId, waited -> queued[0] = waited);
         } catch (BrokerException e) {
-            abandonUpstreamSession(server, upstreamSessionId, version);
+            ports.metrics().sessionCapacityExhausted(server.id());
             throw e;
         }
-
-        Instant now = clock.instant();
-        BrokerSession session = new BrokerSession(sessionId, owner, server.id(), upstreamSessionId, version,
-                request.params().toString(), BrokerSession.State.ACTIVE, now, now.plus(settings.sessionLifetime()), 1);
+        boolean stored = false;
         try {
-            ports.sessions().create(session);
-        } catch (StoreUnavailableException | SessionStore.SessionAlreadyExistsException e) {
-            // Without a record no instance could serve the session: do not leave the upstream one behind.
-            abandonUpstreamSession(server, upstreamSessionId, version);
-            if (e instanceof StoreUnavailableException unavailable) {
-                throw unavailable;
+            String requestedVersion = request.params().path("protocolVersion").asText("");
+            Optional<WarmSession> warm = ports.warmSessions().take(server, requestedVersion);
+            ObjectNode response;
+            UpstreamExchange.Opened opened;
+            String initializeParams;
+            if (warm.isPresent()) {
+                recordAnsweredByBroker(sessionSubject, "warm_session");
+                opened = new UpstreamExchange.Opened(initializeAnswer(request, warm.get().initializeResult()),
+                        warm.get().upstreamSessionId(), warm.get().protocolVersion(), warm.get().affinity());
+                initializeParams = warm.get().initializeParams();
+            } else {
+                UpstreamExchange.Opened[] cold = new UpstreamExchange.Opened[1];
+                audited(sessionSubject, () -> {
+                    cold[0] = ports.upstream().open(server, request.json());
+                    return cold[0].response();
+                });
+                opened = cold[0];
+                initializeParams = request.params().toString();
             }
-            throw new BrokerException(ErrorCode.INTERNAL_ERROR, "session id collision", e);
+            response = opened.response();
+            if (opened.refused()) {
+                return BrokerResponse.json(response); // the upstream refused; no session exists anywhere
+            }
+            BrokerSession session = BrokerSession.open(sessionId, owner, server.id(), opened.upstreamSessionId(),
+                    opened.protocolVersion(), initializeParams, opened.affinity(), clock.instant(), settings.sessions(),
+                    lease.slot(), taskId);
+            try {
+                if (!ports.capacity().hold(lease, session.endOfLife())) {
+                    LOG.log(Level.WARNING, () -> "the session slot of " + session + " expired during initialize and was taken");
+                }
+                ports.sessions().create(session);
+                stored = true;
+            } catch (StoreUnavailableException | SessionStore.SessionAlreadyExistsException e) {
+                // Without a record no instance could serve the session: do not leave the upstream one behind.
+                ports.upstream().terminateQuietly(server, opened.upstreamSessionId(), opened.protocolVersion(), opened.affinity());
+                if (e instanceof StoreUnavailableException unavailable) {
+                    throw unavailable;
+                }
+                throw new BrokerException(ErrorCode.INTERNAL_ERROR, "session id collision", e);
+            }
+            ports.metrics().sessionOpened(server.id(), warm.isPresent(), queued[0]);
+            countTaskSession(server, owner, taskId);
+            LOG.log(Level.DEBUG, () -> "opened " + session);
+            return BrokerResponse.json(response).withHeader(McpHeaders.SESSION_ID, session.sessionId());
+        } finally {
+            if (!stored) {
+                ports.capacity().release(lease);
+            }
         }
-        LOG.log(Level.DEBUG, () -> "opened " + session);
-        return BrokerResponse.json(response).withHeader(McpHeaders.SESSION_ID, session.sessionId());
     }
 
-    private BrokerResponse forward(BrokerRequest broker, SessionOwner owner, UpstreamServer server, BrokerSession session,
+    /** The stored initialize result of a warm session, as the answer to this agent's initialize. */
+    private ObjectNode initializeAnswer(JsonRpcMessage.Request request, String storedResult) {
+        ObjectNode response = codec.mapper().createObjectNode().put(JsonRpc.JSONRPC, JsonRpc.VERSION);
+        response.set(JsonRpc.ID, request.id());
+        try {
+            response.set(JsonRpc.RESULT, codec.mapper().readTree(storedResult));
+        } catch (java.io.IOException e) {
+            throw new BrokerException(ErrorCode.INTERNAL_ERROR, "a stored initialize result could not be read", e);
+        }
+        return response;
+    }
+
+    private void countTaskSession(UpstreamServer server, SessionOwner owner, String taskId) {
+        if (taskId == null) {
+            return;
+        }
+        try {
+            long sessions = ports.tasks().countSession(owner.tenantId(), taskId, clock.instant().plus(TASK_MEMORY));
+            ports.metrics().sessionsPerTask(server.id(), sessions);
+        } catch (StoreUnavailableException e) {
+            // A metric is not worth failing an opened session for.
+            LOG.log(Level.INFO, () -> "task session count not updated: " + e.getMessage());
+        }
+    }
+
+    private static String taskId(BrokerRequest request) {
+        String taskId = request.taskId();
+        if (taskId == null || taskId.isEmpty()) {
+            return null;
+        }
+        if (taskId.length() > MAX_TASK_ID_LENGTH || !taskId.chars().allMatch(c -> c >= 0x21 && c <= 0x7E)) {
+            throw new BrokerException(ErrorCode.INVALID_REQUEST, "the " + McpHeaders.TASK_ID + " header is 1 to "
+                    + MAX_TASK_ID_LENGTH + " visible ASCII characters");
+        }
+        return taskId;
+    }
+
+    private BrokerResponse forward(BrokerRequest broker, SessionOwner owner, UpstreamServer server, Bound session,
                                    JsonRpcMessage.Request request, AuditTrail.Subject subject) {
         AgentIdentity identity = broker.identity();
         if (McpMethods.BROKER_OUTCOME.equals(request.method())) {
             recordAnsweredByBroker(subject, "outcome_query");
             return outcome(owner, server, request);
         }
+        boolean safeToRepeat = McpMethods.SAFE_TO_REPEAT.contains(request.method());
+        String tool = null;
         if (McpMethods.TOOLS_CALL.equals(request.method())) {
-            String tool = request.params().path("name").asText("");
+            tool = request.params().path("name").asText("");
             ports.policy().checkToolCall(identity, server, tool);
             if (isStateChanging(server, session, tool)) {
-                return idempotentToolCall(broker, owner, server, session, request, tool, subject);
+                return timedToolCall(server, tool, () -> idempotentToolCall(broker, owner, server, session, request,
+                        subject));
             }
+            safeToRepeat = true; // a read-only tool
         }
-        ObjectNode response = audited(subject, () ->
-                responseTo(send(server, request.json(), session.upstreamSessionId(), session.protocolVersion()), server));
-        if (McpMethods.TOOLS_LIST.equals(request.method())) {
-            ports.tools().learn(server.id(), response.path(JsonRpc.RESULT));
-            ports.policy().filterToolList(identity, server, response);
+        boolean repeatable = safeToRepeat;
+        java.util.function.Supplier<BrokerResponse> call = () -> {
+            ObjectNode response = audited(subject, () ->
+                    responseTo(sendInSession(server, session, request.json(), Map.of(), repeatable), server));
+            if (McpMethods.TOOLS_LIST.equals(request.method())) {
+                ports.tools().learn(server.id(), response.path(JsonRpc.RESULT));
+                ports.policy().filterToolList(identity, server, response);
+            }
+            return BrokerResponse.json(response);
+        };
+        return tool == null ? call.get() : timedToolCall(server, tool, call);
+    }
+
+    /** Counts a tools/call and its latency per server, tool and outcome. */
+    private BrokerResponse timedToolCall(UpstreamServer server, String tool, java.util.function.Supplier<BrokerResponse> call) {
+        long started = System.nanoTime();
+        try {
+            BrokerResponse response = call.get();
+            JsonNode body = response.body().orElse(null);
+            String outcome = body != null && body.has(JsonRpc.ERROR) ? FailureClass.DETERMINISTIC.wireName()
+                    : body != null && body.path(JsonRpc.RESULT).path("isError").asBoolean(false) ? "tool_error" : "ok";
+            ports.metrics().toolCall(server.id(), tool, outcome, Duration.ofNanos(System.nanoTime() - started));
+            return response;
+        } catch (BrokerException e) {
+            ports.metrics().toolCall(server.id(), tool, e.failureClass().wireName(), Duration.ofNanos(System.nanoTime() - started));
+            throw e;
         }
-        return BrokerResponse.json(response);
     }
 
     /**
@@ -220,16 +328,16 @@ public final class McpBroker {
      * attempt whose outcome is unknown stays unknown — it is never retried by the broker.
      */
     private BrokerResponse idempotentToolCall(BrokerRequest broker, SessionOwner owner, UpstreamServer server,
-                                             BrokerSession session, JsonRpcMessage.Request request, String tool,
-                                             AuditTrail.Subject subject) {
+                                             Bound session, JsonRpcMessage.Request request, AuditTrail.Subject subject) {
+        String tool = request.params().path("name").asText("");
         String key = idempotencyKey(broker, request);
         if (key == null) {
             if (server.toolPolicy().requireIdempotencyKey().orElse(settings.requireIdempotencyKey())) {
                 throw new BrokerException(ErrorCode.IDEMPOTENCY_KEY_REQUIRED, "tool '" + tool + "' changes state: send an "
                         + McpHeaders.IDEMPOTENCY_KEY + " header or params._meta[\"" + McpHeaders.IDEMPOTENCY_KEY_META + "\"]");
             }
-            return BrokerResponse.json(audited(subject, () -> responseTo(send(server, request.json(),
-                    session.upstreamSessionId(), session.protocolVersion()), server)));
+            return BrokerResponse.json(audited(subject, () -> responseTo(
+                    sendInSession(server, session, request.json(), Map.of(), false), server)));
         }
         IdempotencyScope scope = new IdempotencyScope(owner.tenantId(), owner.agentId(), server.id(), tool, key);
         Decision decision = ports.idempotency().begin(scope, Fingerprints.of(request.params().path("arguments")));
@@ -248,15 +356,15 @@ public final class McpBroker {
         };
     }
 
-    private BrokerResponse execute(UpstreamServer server, BrokerSession session, JsonRpcMessage.Request request,
+    private BrokerResponse execute(UpstreamServer server, Bound session, JsonRpcMessage.Request request,
                                    String key, IdempotencyRecord claim, AuditTrail.Subject subject) {
         // The key travels upstream too, so an upstream that deduplicates can do so itself.
         ObjectNode message = request.json().deepCopy();
         message.withObjectProperty(JsonRpc.PARAMS).withObjectProperty("_meta").put(McpHeaders.IDEMPOTENCY_KEY_META, key);
         ObjectNode response;
         try {
-            response = audited(subject, () -> responseTo(send(server, message, session.upstreamSessionId(),
-                    session.protocolVersion(), Map.of(McpHeaders.IDEMPOTENCY_KEY, key)), server));
+            response = audited(subject, () -> responseTo(sendInSession(server, session, message,
+                    Map.of(McpHeaders.IDEMPOTENCY_KEY, key), false), server));
         } catch (BrokerException e) {
             if (e.failureClass() == FailureClass.AMBIGUOUS) {
                 ports.idempotency().ambiguous(claim);
@@ -338,7 +446,7 @@ public final class McpBroker {
      * read-only. An instance that has not
      * seen the server's tool list yet asks the upstream for it (a read, safe to send) before deciding.
      */
-    private boolean isStateChanging(UpstreamServer server, BrokerSession session, String tool) {
+    private boolean isStateChanging(UpstreamServer server, Bound session, String tool) {
         Optional<Boolean> declared = server.toolPolicy().declaredReadOnly(tool);
         if (declared.isPresent()) {
             return !declared.get(); // the operator's word outranks the upstream's annotation
@@ -351,7 +459,7 @@ public final class McpBroker {
         return !readOnly.orElse(false);
     }
 
-    private void learnTools(UpstreamServer server, BrokerSession session) {
+    private void learnTools(UpstreamServer server, Bound session) {
         String cursor = null;
         for (int page = 0; page < MAX_TOOL_LIST_PAGES; page++) {
             ObjectNode list = codec.mapper().createObjectNode()
@@ -361,7 +469,7 @@ public final class McpBroker {
             if (cursor != null) {
                 list.putObject(JsonRpc.PARAMS).put("cursor", cursor);
             }
-            ObjectNode response = responseTo(send(server, list, session.upstreamSessionId(), session.protocolVersion()), server);
+            ObjectNode response = responseTo(sendInSession(server, session, list, Map.of(), true), server);
             ports.tools().learn(server.id(), response.path(JsonRpc.RESULT));
             cursor = response.path(JsonRpc.RESULT).path("nextCursor").asText(null);
             if (cursor == null || cursor.isEmpty()) {
@@ -438,71 +546,116 @@ public final class McpBroker {
                 "upstream '" + server.id() + "' sent no response"));
     }
 
-    private BrokerResponse notifyUpstream(UpstreamServer server, BrokerSession session, JsonRpcMessage.Notification notification) {
+    private BrokerResponse notifyUpstream(UpstreamServer server, Bound session, JsonRpcMessage.Notification notification) {
         if (McpMethods.NOTIFICATIONS_INITIALIZED.equals(notification.method())) {
             return BrokerResponse.accepted(); // the broker already sent it when it opened the upstream session
         }
-        send(server, notification.json(), session.upstreamSessionId(), session.protocolVersion());
+        try {
+            sendInSession(server, session, notification.json(), Map.of(), false);
+        } catch (BrokerException e) {
+            if (e.code() != ErrorCode.UPSTREAM_SESSION_LOST) {
+                throw e;
+            }
+            // It concerned the upstream session that is gone; the re-opened one has nothing to be notified of.
+        }
         return BrokerResponse.accepted();
     }
 
-    private BrokerResponse relayResponse(UpstreamServer server, BrokerSession session, JsonRpcMessage.Response response) {
-        send(server, response.json(), session.upstreamSessionId(), session.protocolVersion());
+    private BrokerResponse relayResponse(UpstreamServer server, Bound session, JsonRpcMessage.Response response) {
+        sendInSession(server, session, response.json(), Map.of(), false);
         return BrokerResponse.accepted();
     }
 
     /**
-     * Sends one message with the upstream's credential attached, and redacts that credential from
-     * everything the upstream answers. An upstream 401 means the request was refused before anything ran,
-     * so the credential is refreshed (it may have been rotated) and the request sent once more.
+     * Sends one message in the session's upstream session, replaying its affinity cookies and keeping the
+     * ones the upstream sets. When the upstream says the session is gone, the broker re-opens it with the
+     * stored initialize params, then sends the message again only if it is {@code safeToRepeat}; anything
+     * else gets {@code upstream_session_lost} (not executed: the upstream refused it), never a silent retry.
      */
-    private UpstreamReply send(UpstreamServer server, ObjectNode message, String upstreamSessionId, String version) {
-        return send(server, message, upstreamSessionId, version, Map.of());
-    }
-
-    private UpstreamReply send(UpstreamServer server, ObjectNode message, String upstreamSessionId, String version,
-                               Map<String, String> headers) {
-        UpstreamCredential credential = credential(server, false);
+    private UpstreamReply sendInSession(UpstreamServer server, Bound bound, ObjectNode message, Map<String, String> headers,
+                                        boolean safeToRepeat) {
         try {
-            return redacted(sendWith(server, message, upstreamSessionId, version, credential, headers), credential);
-        } catch (UpstreamException e) {
-            if (e.kind() == UpstreamException.Kind.REJECTED && e.status() == 401 && !credential.headers().isEmpty()) {
-                UpstreamCredential refreshed = credential(server, true);
-                try {
-                    return redacted(sendWith(server, message, upstreamSessionId, version, refreshed, headers), refreshed);
-                } catch (UpstreamException retryFailure) {
-                    throw upstreamFailure(server, retryFailure);
-                }
+            return sendOnce(server, bound, message, headers);
+        } catch (BrokerException e) {
+            if (e.code() != ErrorCode.UPSTREAM_SESSION_LOST || bound.session.upstreamSessionId() == null) {
+                throw e;
             }
-            throw upstreamFailure(server, e);
         }
+        reopenUpstreamSession(server, bound);
+        ports.metrics().upstreamSessionReopened(server.id(), safeToRepeat);
+        if (!safeToRepeat) {
+            throw new BrokerException(ErrorCode.UPSTREAM_SESSION_LOST, "upstream '" + server.id() + "' had lost the session "
+                    + "and refused this request unexecuted; the broker re-opened the session but does not repeat a request "
+                    + "that may change state: send it again");
+        }
+        return sendOnce(server, bound, message, headers);
     }
 
-    private UpstreamReply sendWith(UpstreamServer server, ObjectNode message, String upstreamSessionId, String version,
-                                   UpstreamCredential credential, Map<String, String> headers) {
-        Map<String, String> all = new java.util.HashMap<>(headers);
-        all.putAll(credential.headers());
-        return ports.upstreamClient().send(server, new UpstreamCall(message, upstreamSessionId, version, all));
-    }
-
-    private static UpstreamReply redacted(UpstreamReply reply, UpstreamCredential credential) {
-        reply.response().ifPresent(response -> SecretRedactor.redact(response, credential.secretValues()));
-        reply.relayed().forEach(message -> SecretRedactor.redact(message, credential.secretValues()));
+    private UpstreamReply sendOnce(UpstreamServer server, Bound bound, ObjectNode message, Map<String, String> headers) {
+        BrokerSession session = bound.session;
+        UpstreamReply reply = ports.upstream().send(server, message, session.upstreamSessionId(), session.protocolVersion(),
+                session.affinity(), headers);
+        keepAffinity(bound, reply);
         return reply;
     }
 
-    private UpstreamCredential credential(UpstreamServer server, boolean refresh) {
+    /**
+     * Stores cookies the upstream set, merged into whatever concurrent requests stored meanwhile. Failing
+     * to store them never fails a call that was executed: the next answer sets them again.
+     */
+    private void keepAffinity(Bound bound, UpstreamReply reply) {
+        if (reply.setCookies().isEmpty() || bound.session.affinity().merge(reply.setCookies()).equals(bound.session.affinity())) {
+            return;
+        }
         try {
-            return ports.credentials().resolve(server, refresh);
-        } catch (StoreUnavailableException e) {
-            throw new BrokerException(ErrorCode.CREDENTIAL_UNAVAILABLE,
-                    "the credential of upstream '" + server.id() + "' could not be resolved", e);
+            bound.session = changes.apply(bound.session, current -> {
+                UpstreamAffinity merged = current.affinity().merge(reply.setCookies());
+                return merged.equals(current.affinity()) ? current : current.withAffinity(merged);
+            });
+        } catch (SessionStore.SessionChangedException | SessionChanges.ContendedException | StoreUnavailableException e) {
+            LOG.log(Level.INFO, () -> "upstream affinity not stored: " + e.getMessage());
         }
     }
 
-    private BrokerException upstreamFailure(UpstreamServer server, UpstreamException e) {
-        LOG.log(Level.INFO, () -> "upstream '" + server.id() + "' failed: " + e.kind() + " (" + e.getMessage() + ")");
-        return UpstreamFailures.toBrokerException(server.id(), e);
+    /**
+     * Re-opens the upstream session with the params it was first opened with, and binds the broker session
+     * to it with a version-conditioned write. When another request re-opened it first, that session is
+     * used and this one ended, so the upstream is left with one session per broker session.
+     */
+    private void reopenUpstreamSession(UpstreamServer server, Bound bound) {
+        BrokerSession lost = bound.session;
+        ObjectNode initialize = codec.mapper().createObjectNode()
+                .put(JsonRpc.JSONRPC, JsonRpc.VERSION)
+                .put(JsonRpc.ID, "broker-reopen")
+                .put(JsonRpc.METHOD, McpMethods.INITIALIZE);
+        try {
+            initialize.set(JsonRpc.PARAMS, codec.mapper().readTree(lost.initializeParams()));
+        } catch (java.io.IOException e) {
+            throw new BrokerException(ErrorCode.INTERNAL_ERROR, "stored initialize params could not be read", e);
+        }
+        UpstreamExchange.Opened opened = ports.upstream().open(server, initialize);
+        if (opened.refused() || !lost.protocolVersion().equals(opened.protocolVersion())) {
+            if (!opened.refused()) {
+                ports.upstream().terminateQuietly(server, opened.upstreamSessionId(), opened.protocolVersion(), opened.affinity());
+            }
+            throw new BrokerException(ErrorCode.UPSTREAM_SESSION_LOST, "upstream '" + server.id() + "' lost the session and "
+                    + "did not re-open it with the negotiated protocol version; initialize a new session");
+        }
+        BrokerSession stored;
+        try {
+            stored = changes.apply(lost, current -> Objects.equals(current.upstreamSessionId(), lost.upstreamSessionId())
+                    ? current.withUpstream(opened.upstreamSessionId(), opened.affinity()) : current);
+        } catch (SessionStore.SessionChangedException e) {
+            ports.upstream().terminateQuietly(server, opened.upstreamSessionId(), opened.protocolVersion(), opened.affinity());
+            throw sessionNotFound(); // ended while this request re-opened it
+        } catch (SessionChanges.ContendedException | StoreUnavailableException e) {
+            ports.upstream().terminateQuietly(server, opened.upstreamSessionId(), opened.protocolVersion(), opened.affinity());
+            throw new BrokerException(ErrorCode.STATE_UNAVAILABLE, "the re-opened upstream session could not be recorded", e);
+        }
+        if (!Objects.equals(stored.upstreamSessionId(), opened.upstreamSessionId())) {
+            ports.upstream().terminateQuietly(server, opened.upstreamSessionId(), opened.protocolVersion(), opened.affinity());
+        }
+        bound.session = stored;
     }
 
     private void enforceRateLimits(AgentIdentity identity, SessionOwner owner) {
@@ -555,26 +708,39 @@ public final class McpBroker {
             throw new BrokerException(ErrorCode.UNSUPPORTED_PROTOCOL_VERSION,
                     McpHeaders.PROTOCOL_VERSION + " differs from the version negotiated on initialize");
         }
-        return session;
+        return touched(server, session);
+    }
+
+    /**
+     * Records the use, at most once per touch interval: the idle deadline moves, and the session's capacity
+     * slot is held as long as the session lives.
+     */
+    private BrokerSession touched(UpstreamServer server, BrokerSession session) {
+        Instant now = clock.instant();
+        if (!session.needsTouch(now, settings.sessions().touchInterval())) {
+            return session;
+        }
+        BrokerSession touched;
+        try {
+            touched = changes.apply(session, current -> current.needsTouch(now, settings.sessions().touchInterval())
+                    ? current.touched(now, settings.sessions()) : current);
+        } catch (SessionStore.SessionChangedException e) {
+            throw sessionNotFound(); // ended by a concurrent request
+        } catch (SessionChanges.ContendedException e) {
+            return session; // concurrent requests touched it
+        }
+        if (touched.holdsCapacity() && touched != session) {
+            boolean held = ports.capacity().hold(
+                    ports.capacity().leaseOf(server, touched.capacitySlot(), touched.sessionId(), touched.endOfLife()),
+                    touched.endOfLife());
+            if (!held) {
+                LOG.log(Level.WARNING, () -> "the capacity slot of " + touched + " had expired and was taken");
+            }
+        }
+        return touched;
     }
 
     private static BrokerException sessionNotFound() {
         return new BrokerException(ErrorCode.SESSION_NOT_FOUND, "session not found; initialize a new session");
-    }
-
-    private void abandonUpstreamSession(UpstreamServer server, String upstreamSessionId, String version) {
-        if (upstreamSessionId != null) {
-            terminateQuietly(server, upstreamSessionId, version);
-        }
-    }
-
-    private void terminateQuietly(UpstreamServer server, String upstreamSessionId, String version) {
-        try {
-            UpstreamCredential credential = credential(server, false);
-            ports.upstreamClient().terminate(server, upstreamSessionId, version, credential.headers());
-        } catch (UpstreamException | BrokerException e) {
-            // The upstream expires it on its own; ending ours must not fail because of theirs.
-            LOG.log(Level.INFO, () -> "upstream '" + server.id() + "' session could not be ended: " + e.getMessage());
-        }
     }
 }

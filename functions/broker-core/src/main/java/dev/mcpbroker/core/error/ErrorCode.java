@@ -81,6 +81,11 @@ public enum ErrorCode {
     CREDENTIAL_UNAVAILABLE(-32021, 503, "credential_unavailable", FailureClass.NOT_EXECUTED),
     /** The audit trail could not record the intent: the call is refused before anything is sent upstream. */
     AUDIT_UNAVAILABLE(-32022, 503, "audit_unavailable", FailureClass.NOT_EXECUTED),
+    /**
+     * The upstream server has its maximum of concurrent sessions and no slot became free in time; nothing
+     * was sent upstream. Retry after {@code retryAfter}.
+     */
+    SESSION_CAPACITY_EXHAUSTED(-32031, 503, "session_capacity_exhausted", FailureClass.NOT_EXECUTED),
     /** The broker's state store failed; nothing was sent upstream. */
     STATE_UNAVAILABLE(-32020, 503, "state_unavailable", FailureClass.NOT_EXECUTED),
 

@@ -11,6 +11,12 @@ public final class McpHeaders {
     /** The same key inside the request's {@code params._meta}, for clients that cannot set headers. */
     public static final String IDEMPOTENCY_KEY_META = "dev.mcpbroker/idempotencyKey";
 
+    /**
+     * Names the agent task a session belongs to (set by the agent framework, one value per task), so the
+     * broker can count how many sessions one task fans out to. Visible ASCII, at most 128 characters.
+     */
+    public static final String TASK_ID = "Mcp-Broker-Task-Id";
+
     public static final String APPLICATION_JSON = "application/json";
     public static final String TEXT_EVENT_STREAM = "text/event-stream";
 

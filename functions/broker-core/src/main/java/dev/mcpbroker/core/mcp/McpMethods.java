@@ -24,6 +24,15 @@ public final class McpMethods {
     public static final String NOTIFICATIONS_INITIALIZED = "notifications/initialized";
     public static final String NOTIFICATIONS_CANCELLED = "notifications/cancelled";
 
+    /**
+     * Requests that read and change nothing: after the upstream lost its session and the broker re-opened
+     * it, these are sent again on the agent's behalf. Anything else (and tools/call of a tool that is not
+     * read-only) is answered with a classified error instead, never retried silently.
+     */
+    public static final java.util.Set<String> SAFE_TO_REPEAT = java.util.Set.of(
+            PING, TOOLS_LIST, RESOURCES_LIST, RESOURCES_READ, RESOURCES_TEMPLATES_LIST, PROMPTS_LIST, PROMPTS_GET,
+            COMPLETION_COMPLETE);
+
     private McpMethods() {
     }
 }

@@ -27,6 +27,17 @@ public interface SessionStore {
     Optional<BrokerSession> find(String sessionId);
 
     /**
+     * Replaces an active session with {@code next} (whose version is {@code expectedVersion + 1}), if the
+     * stored one is still at {@code expectedVersion}. Use {@link SessionChanges} rather than calling this
+     * directly: it re-reads and re-applies a change that lost a race.
+     *
+     * @throws SessionChangedException   when the session is gone, ended, or changed meanwhile (carrying
+     *                                   the stored session, so the caller need not read it again)
+     * @throws StoreUnavailableException when the store could not be asked
+     */
+    void replace(BrokerSession next, long expectedVersion);
+
+    /**
      * Marks an active session ended, if its version is still {@code expectedVersion}.
      *
      * @return the ended session

@@ -29,6 +29,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
 
     private static final String ACCEPT_BOTH = McpHeaders.APPLICATION_JSON + ", " + McpHeaders.TEXT_EVENT_STREAM;
 
+    /** How much of an HTTP error body is read to classify it. */
+    private static final int ERROR_TEXT_BYTES = 4096;
+
     private final ObjectMapper mapper;
     private final long maxResponseBytes;
     /** The JDK client fixes the connect timeout per client, so there is one client per timeout value. */
@@ -62,9 +65,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
         if (status >= 200 && status < 300) {
             UpstreamBodySubscriber.Body body = response.body();
             return new UpstreamReply(status, response.headers().firstValue(McpHeaders.SESSION_ID),
-                    Optional.ofNullable(body.response()), body.relayed());
+                    Optional.ofNullable(body.response()), body.relayed(), response.headers().allValues("Set-Cookie"));
         }
-        throw httpFailure(status, response.headers(), call.upstreamSessionId() != null);
+        throw httpFailure(status, response.headers(), response.body().errorText(), call.upstreamSessionId() != null);
     }
 
     @Override
@@ -90,8 +93,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
     private HttpResponse.BodySubscriber<UpstreamBodySubscriber.Body> subscriberFor(HttpResponse.ResponseInfo info,
                                                                                    JsonNode expectedId) {
         if (info.statusCode() < 200 || info.statusCode() >= 300) {
-            // Error bodies are not read: they are not needed to classify the failure and may be large.
-            return HttpResponse.BodySubscribers.replacing(new UpstreamBodySubscriber.Body(null, java.util.List.of()));
+            // Only the start of an error body is read: enough to tell "session not found", never large.
+            return HttpResponse.BodySubscribers.mapping(new BoundedTextSubscriber(ERROR_TEXT_BYTES),
+                    UpstreamBodySubscriber.Body::error);
         }
         String contentType = info.headers().firstValue("Content-Type").orElse("");
         boolean eventStream = contentType.regionMatches(true, 0, McpHeaders.TEXT_EVENT_STREAM, 0,
@@ -139,9 +143,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
         return new UpstreamException(UpstreamException.Kind.NO_RESPONSE, "upstream connection failed", e);
     }
 
-    private static UpstreamException httpFailure(int status, HttpHeaders headers, boolean hadSession) {
+    private static UpstreamException httpFailure(int status, HttpHeaders headers, String errorText, boolean hadSession) {
         Duration retryAfter = headers.firstValue("Retry-After").flatMap(HttpUpstreamClient::seconds).orElse(null);
-        if (status == 404 && hadSession) {
+        if (hadSession && UpstreamSessionSignals.sessionGone(status, errorText)) {
             return new UpstreamException(UpstreamException.Kind.SESSION_GONE, status, "upstream session is gone", null, null);
         }
         if (status == 429) {

@@ -20,8 +20,19 @@ import java.util.concurrent.Flow;
  */
 final class UpstreamBodySubscriber implements HttpResponse.BodySubscriber<UpstreamBodySubscriber.Body> {
 
-    /** The messages read: the response to the request (if it came) and everything before it. */
-    record Body(ObjectNode response, List<ObjectNode> relayed) {
+    /**
+     * The messages read: the response to the request (if it came) and everything before it; for an HTTP
+     * error, the start of its body instead (enough to recognise a "session not found").
+     */
+    record Body(ObjectNode response, List<ObjectNode> relayed, String errorText) {
+
+        Body(ObjectNode response, List<ObjectNode> relayed) {
+            this(response, relayed, "");
+        }
+
+        static Body error(String text) {
+            return new Body(null, List.of(), text);
+        }
     }
 
     private final ObjectMapper mapper;

@@ -11,12 +11,19 @@ import java.util.Optional;
  * @param upstreamSessionId the {@code Mcp-Session-Id} it returned, if any
  * @param response          the JSON-RPC response to the request, absent for notifications and responses
  * @param relayed           messages the upstream sent before its response (progress, logging), in order
+ * @param setCookies        its {@code Set-Cookie} header values, for the session's {@link UpstreamAffinity}
  */
 public record UpstreamReply(int status, Optional<String> upstreamSessionId, Optional<ObjectNode> response,
-                            List<ObjectNode> relayed) {
+                            List<ObjectNode> relayed, List<String> setCookies) {
 
     public UpstreamReply {
         relayed = List.copyOf(relayed);
+        setCookies = List.copyOf(setCookies);
+    }
+
+    public UpstreamReply(int status, Optional<String> upstreamSessionId, Optional<ObjectNode> response,
+                         List<ObjectNode> relayed) {
+        this(status, upstreamSessionId, response, relayed, List.of());
     }
 
     @Override

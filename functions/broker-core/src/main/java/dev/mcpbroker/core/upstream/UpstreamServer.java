@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param auth           how the broker authenticates to it
  * @param controls       its kill switches
  * @param toolPolicy     the registry's overrides of the upstream's tool annotations, and its key policy
+ * @param sessionLimits  its session cap and warm pool
  */
 public record UpstreamServer(String id, URI endpoint, Duration connectTimeout, Duration requestTimeout,
-                             UpstreamAuth auth, ServerControls controls, ToolPolicy toolPolicy) {
+                             UpstreamAuth auth, ServerControls controls, ToolPolicy toolPolicy, SessionLimits sessionLimits) {
 
     public UpstreamServer {
         Objects.requireNonNull(id, "id");
@@ -27,6 +28,13 @@ public record UpstreamServer(String id, URI endpoint, Duration connectTimeout, D
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(controls, "controls");
         Objects.requireNonNull(toolPolicy, "toolPolicy");
+        Objects.requireNonNull(sessionLimits, "sessionLimits");
+    }
+
+    /** An upstream under the broker's default session limits. */
+    public UpstreamServer(String id, URI endpoint, Duration connectTimeout, Duration requestTimeout,
+                          UpstreamAuth auth, ServerControls controls, ToolPolicy toolPolicy) {
+        this(id, endpoint, connectTimeout, requestTimeout, auth, controls, toolPolicy, SessionLimits.DEFAULT);
     }
 
     /** An upstream whose tools are taken at their annotations, under the broker's default key policy. */

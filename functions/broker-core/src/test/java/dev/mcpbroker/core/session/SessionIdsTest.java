@@ -39,8 +39,10 @@ class SessionIdsTest {
     @Test
     void sessionToStringNeverShowsTheWholeId() {
         String id = ids.mint();
-        BrokerSession session = new BrokerSession(id, new SessionOwner("agent-a", "tenant-1", null), "payments", "up-secret-id", "2025-11-25", "{}",
-                BrokerSession.State.ACTIVE, java.time.Instant.EPOCH, java.time.Instant.EPOCH.plusSeconds(60), 1);
+        BrokerSession session = BrokerSession.open(id, new SessionOwner("agent-a", "tenant-1", null), "payments", "up-secret-id",
+                "2025-11-25", "{}", dev.mcpbroker.core.upstream.UpstreamAffinity.NONE, java.time.Instant.EPOCH,
+                new SessionTimeouts(java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(30), java.time.Duration.ZERO),
+                BrokerSession.NO_SLOT, null);
         assertThat(session.toString()).doesNotContain(id).doesNotContain("up-secret-id");
     }
 }

@@ -1,15 +1,23 @@
 package dev.mcpbroker.function.metrics;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpbroker.core.broker.BrokerMetrics;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * Broker metrics as CloudWatch embedded metric format (EMF) lines. In Lambda, a JSON line on standard
  * output in this format becomes a metric without any API call on the request path; elsewhere it is a
  * readable structured log line. One line per event keeps the function stateless.
+ *
+ * <p>Dimension sets are chosen for the questions asked of them: per server and tool for latency, per
+ * outcome for errors by failure class, none (one series across servers) where an alarm must cover every
+ * server registered now or later.
  */
 public final class EmfBrokerMetrics implements BrokerMetrics {
 
@@ -28,14 +36,82 @@ public final class EmfBrokerMetrics implements BrokerMetrics {
         this.sink = sink;
     }
 
+    /** One metric value of an EMF line. */
+    private record Value(String name, String unit, double value) {
+    }
+
     @Override
     public void rateLimited(String tenantId, String scope) {
+        emit(Map.of("Tenant", tenantId, "Scope", scope), List.of(List.of("Tenant", "Scope")),
+                new Value("RateLimited", "Count", 1));
+    }
+
+    @Override
+    public void toolCall(String serverId, String tool, String outcome, Duration latency) {
+        emit(Map.of("Server", serverId, "Tool", tool, "Outcome", outcome),
+                List.of(List.of("Server", "Tool"), List.of("Server", "Tool", "Outcome"), List.of("Outcome")),
+                new Value("ToolCalls", "Count", 1), new Value("ToolLatency", "Milliseconds", latency.toNanos() / 1e6));
+    }
+
+    @Override
+    public void sessionOpened(String serverId, boolean warm, Duration queued) {
+        emit(Map.of("Server", serverId, "Source", warm ? "warm" : "cold"),
+                List.of(List.of("Server"), List.of("Server", "Source")),
+                new Value("SessionsOpened", "Count", 1), new Value("SessionQueueWait", "Milliseconds", queued.toMillis()));
+    }
+
+    @Override
+    public void sessionCapacityExhausted(String serverId) {
+        emit(Map.of("Server", serverId), List.of(List.of("Server"), List.of()),
+                new Value("SessionCapacityExhausted", "Count", 1));
+    }
+
+    @Override
+    public void sessionsPerTask(String serverId, long sessions) {
+        emit(Map.of("Server", serverId), List.of(List.of("Server"), List.of()),
+                new Value("SessionsPerTask", "Count", sessions));
+    }
+
+    @Override
+    public void sessionEnded(String serverId) {
+        emit(Map.of("Server", serverId), List.of(List.of("Server")), new Value("SessionsEnded", "Count", 1));
+    }
+
+    @Override
+    public void upstreamSessionReopened(String serverId, boolean retried) {
+        emit(Map.of("Server", serverId, "Retried", Boolean.toString(retried)),
+                List.of(List.of("Server"), List.of("Server", "Retried")),
+                new Value("UpstreamSessionsReopened", "Count", 1));
+    }
+
+    @Override
+    public void liveSessions(String serverId, int live, int cap) {
+        emit(Map.of("Server", serverId), List.of(List.of("Server"), List.of()),
+                new Value("LiveSessions", "Count", live), new Value("SessionCap", "Count", cap),
+                new Value("SessionCapUtilization", "None", cap == 0 ? 0 : (double) live / cap));
+    }
+
+    @Override
+    public void warmSessions(String serverId, int ready) {
+        emit(Map.of("Server", serverId), List.of(List.of("Server")), new Value("WarmSessionsReady", "Count", ready));
+    }
+
+    private void emit(Map<String, String> dimensions, List<List<String>> dimensionSets, Value... values) {
         ObjectNode line = mapper.createObjectNode();
         ObjectNode aws = line.putObject("_aws").put("Timestamp", clock.millis());
         ObjectNode directive = aws.putArray("CloudWatchMetrics").addObject().put("Namespace", NAMESPACE);
-        directive.putArray("Dimensions").addArray().add("Tenant").add("Scope");
-        directive.putArray("Metrics").addObject().put("Name", "RateLimited").put("Unit", "Count");
-        line.put("Tenant", tenantId).put("Scope", scope).put("RateLimited", 1);
+        ArrayNode sets = directive.putArray("Dimensions");
+        dimensionSets.forEach(set -> set.forEach(sets.addArray()::add));
+        ArrayNode metrics = directive.putArray("Metrics");
+        dimensions.forEach(line::put);
+        for (Value value : values) {
+            metrics.addObject().put("Name", value.name()).put("Unit", value.unit());
+            if (value.value() == Math.rint(value.value())) {
+                line.put(value.name(), (long) value.value());
+            } else {
+                line.put(value.name(), value.value());
+            }
+        }
         sink.accept(line.toString());
     }
 }

@@ -21,7 +21,7 @@ import dev.mcpbroker.core.upstream.CredentialSource;
 import dev.mcpbroker.core.upstream.HttpUpstreamClient;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.core.upstream.UpstreamServer;
-import dev.mcpbroker.sessiontable.DynamoDbSessionStore;
+import dev.mcpbroker.function.support.InProcessBroker;
 import dev.mcpbroker.sessiontable.SessionTableSetup;
 import dev.mcpbroker.sessiontable.audit.DynamoDbAuditOutbox;
 import dev.mcpbroker.sessiontable.idempotency.DynamoDbIdempotencyStore;
@@ -111,20 +111,8 @@ public final class CriticalPathBenchmark {
 
     private static McpBroker broker(DynamoDbClient dynamoDb, String state, String policy, UpstreamServer server,
                                     AuditOutbox outbox, boolean idempotency) {
-        Clock clock = Clock.systemUTC();
-        McpBroker.Ports ports = new McpBroker.Ports(
-                new DynamoDbSessionStore(dynamoDb, state),
-                id -> id.equals(server.id()) ? Optional.of(server) : Optional.empty(),
-                new HttpUpstreamClient(JSON, 8 << 20),
-                CredentialSource.NONE,
-                new AccessPolicy(new DynamoDbPolicyStore(dynamoDb, policy), Duration.ofSeconds(30), clock),
-                (key, limit, now) -> Optional.empty(),
-                BrokerMetrics.NONE,
-                new IdempotencyGuard(new DynamoDbIdempotencyStore(dynamoDb, state), clock, Duration.ofSeconds(45), Duration.ofHours(24)),
-                new ToolCatalog(Duration.ofMinutes(5), clock),
-                new AuditTrail(outbox, new ArgumentFingerprinter("bench-fingerprint-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)), clock));
-        return new McpBroker(new JsonRpcCodec(JSON), ports, new SessionIds(new SecureRandom()), clock,
-                new BrokerSettings(Duration.ofHours(1), 1 << 20, null, idempotency));
+        return new InProcessBroker(dynamoDb, state, policy).servers(server).outbox(outbox)
+                .requireIdempotencyKey(idempotency).build();
     }
 
     private static Map<String, Object> measure(McpBroker broker, TestClients.RequestCounter counter, boolean withKey, int warmup, int calls) {

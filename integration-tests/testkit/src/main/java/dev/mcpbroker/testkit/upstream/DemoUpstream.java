@@ -135,6 +135,21 @@ public final class DemoUpstream implements AutoCloseable {
                 + "&value=" + URLEncoder.encode(value, StandardCharsets.UTF_8));
     }
 
+    /** Initializes (POSTs without a session id) that reached /mcp since start or the last reset. */
+    public long initializes() {
+        return getJson("admin/initializes", new TypeReference<Map<String, Long>>() { }).get("count");
+    }
+
+    /** From now on every answer sets a new cookie {@code r<n>=<n>} (until {@link #reset()}). */
+    public void setCookieOnEveryAnswer(boolean on) {
+        post("admin/cookie-per-response?on=" + on);
+    }
+
+    /** The next initialize reaches the upstream and is never answered. */
+    public void hangNextInitialize() {
+        post("admin/hang-next-initialize");
+    }
+
     /** Headers of the last POST to /mcp, names lowercased (empty before the first). */
     public Map<String, String> lastRequestHeaders() {
         return getJson("admin/last-request-headers", new TypeReference<>() { });

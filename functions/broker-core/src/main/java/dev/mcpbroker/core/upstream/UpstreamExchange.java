@@ -1,0 +1,149 @@
+package dev.mcpbroker.core.upstream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpbroker.core.error.BrokerException;
+import dev.mcpbroker.core.error.ErrorCode;
+import dev.mcpbroker.core.error.StoreUnavailableException;
+import dev.mcpbroker.core.jsonrpc.JsonRpc;
+import dev.mcpbroker.core.mcp.McpMethods;
+import dev.mcpbroker.core.mcp.ProtocolVersions;
+import java.lang.System.Logger.Level;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Every exchange with an upstream goes through here: the upstream's credential is attached, its
+ * session's affinity cookies replayed, the credential redacted from everything the upstream answers,
+ * and failures turned into broker errors with their failure class. An upstream 401 means the request
+ * was refused before anything ran, so the credential is refreshed (it may have been rotated) and the
+ * request sent once more.
+ */
+public final class UpstreamExchange {
+
+    private static final System.Logger LOG = System.getLogger(UpstreamExchange.class.getName());
+
+    /** An upstream session just opened: the upstream's answer to initialize and what identifies the session. */
+    public record Opened(ObjectNode response, String upstreamSessionId, String protocolVersion, UpstreamAffinity affinity) {
+
+        public boolean refused() {
+            return response.has(JsonRpc.ERROR);
+        }
+    }
+
+    private final UpstreamClient client;
+    private final CredentialSource credentials;
+    private final ObjectMapper mapper;
+
+    public UpstreamExchange(UpstreamClient client, CredentialSource credentials, ObjectMapper mapper) {
+        this.client = Objects.requireNonNull(client);
+        this.credentials = Objects.requireNonNull(credentials);
+        this.mapper = Objects.requireNonNull(mapper);
+    }
+
+    /**
+     * Sends one message.
+     *
+     * @throws BrokerException classified; {@code upstream_session_lost} when the upstream no longer knows the session
+     */
+    public UpstreamReply send(UpstreamServer server, ObjectNode message, String upstreamSessionId, String version,
+                              UpstreamAffinity affinity, Map<String, String> headers) {
+        UpstreamCredential credential = credential(server, false);
+        try {
+            return redacted(sendWith(server, message, upstreamSessionId, version, affinity, credential, headers), credential);
+        } catch (UpstreamException e) {
+            if (e.kind() == UpstreamException.Kind.REJECTED && e.status() == 401 && !credential.headers().isEmpty()) {
+                UpstreamCredential refreshed = credential(server, true);
+                try {
+                    return redacted(sendWith(server, message, upstreamSessionId, version, affinity, refreshed, headers), refreshed);
+                } catch (UpstreamException retryFailure) {
+                    throw failure(server, retryFailure);
+                }
+            }
+            throw failure(server, e);
+        }
+    }
+
+    /**
+     * Opens an upstream session: initialize, then notifications/initialized. A session the upstream
+     * opened but that cannot be used (unsupported version, failed notification) is ended again.
+     *
+     * @param initialize the initialize request to send (its id is the caller's)
+     * @return the upstream's answer; {@link Opened#refused()} when it answered with a JSON-RPC error
+     */
+    public Opened open(UpstreamServer server, ObjectNode initialize) {
+        UpstreamReply reply = send(server, initialize, null, null, UpstreamAffinity.NONE, Map.of());
+        ObjectNode response = reply.response().orElseThrow(() -> new BrokerException(ErrorCode.UPSTREAM_PROTOCOL_ERROR,
+                "upstream '" + server.id() + "' answered initialize without a response"));
+        String upstreamSessionId = reply.upstreamSessionId().orElse(null);
+        UpstreamAffinity affinity = UpstreamAffinity.NONE.merge(reply.setCookies());
+        if (response.has(JsonRpc.ERROR)) {
+            return new Opened(response, null, null, affinity); // the upstream refused; no session exists anywhere
+        }
+        String version = response.path(JsonRpc.RESULT).path("protocolVersion").asText("");
+        if (!ProtocolVersions.isSupported(version)) {
+            terminateQuietly(server, upstreamSessionId, null, affinity);
+            throw new BrokerException(ErrorCode.UPSTREAM_PROTOCOL_ERROR,
+                    "upstream '" + server.id() + "' negotiated an unsupported protocol version");
+        }
+        ObjectNode initialized = mapper.createObjectNode()
+                .put(JsonRpc.JSONRPC, JsonRpc.VERSION)
+                .put(JsonRpc.METHOD, McpMethods.NOTIFICATIONS_INITIALIZED);
+        try {
+            UpstreamReply notified = send(server, initialized, upstreamSessionId, version, affinity, Map.of());
+            affinity = affinity.merge(notified.setCookies());
+        } catch (BrokerException e) {
+            terminateQuietly(server, upstreamSessionId, version, affinity);
+            throw e;
+        }
+        return new Opened(response, upstreamSessionId, version, affinity);
+    }
+
+    /** Ends an upstream session, best effort: the upstream expires it on its own anyway. */
+    public void terminateQuietly(UpstreamServer server, String upstreamSessionId, String version, UpstreamAffinity affinity) {
+        if (upstreamSessionId == null) {
+            return;
+        }
+        try {
+            Map<String, String> headers = new HashMap<>(credential(server, false).headers());
+            if (!affinity.isEmpty()) {
+                headers.put("Cookie", affinity.cookieHeader());
+            }
+            client.terminate(server, upstreamSessionId, version, headers);
+        } catch (UpstreamException | BrokerException e) {
+            LOG.log(Level.INFO, () -> "upstream '" + server.id() + "' session could not be ended: " + e.getMessage());
+        }
+    }
+
+    private UpstreamReply sendWith(UpstreamServer server, ObjectNode message, String upstreamSessionId, String version,
+                                   UpstreamAffinity affinity, UpstreamCredential credential, Map<String, String> headers) {
+        Map<String, String> all = new HashMap<>(headers);
+        if (!affinity.isEmpty()) {
+            all.put("Cookie", affinity.cookieHeader());
+        }
+        all.putAll(credential.headers());
+        return client.send(server, new UpstreamCall(message, upstreamSessionId, version, all));
+    }
+
+    private static UpstreamReply redacted(UpstreamReply reply, UpstreamCredential credential) {
+        reply.response().ifPresent(response -> SecretRedactor.redact(response, credential.secretValues()));
+        reply.relayed().forEach(message -> SecretRedactor.redact(message, credential.secretValues()));
+        return reply;
+    }
+
+    private UpstreamCredential credential(UpstreamServer server, boolean refresh) {
+        try {
+            return credentials.resolve(server, refresh);
+        } catch (StoreUnavailableException e) {
+            throw new BrokerException(ErrorCode.CREDENTIAL_UNAVAILABLE,
+                    "the credential of upstream '" + server.id() + "' could not be resolved", e);
+        }
+    }
+
+    private static BrokerException failure(UpstreamServer server, UpstreamException e) {
+        LOG.log(Level.INFO, () -> "upstream '" + server.id() + "' failed: " + e.kind() + " (" + e.getMessage() + ")");
+        return UpstreamFailures.toBrokerException(server.id(), e);
+    }
+
+}

@@ -1,0 +1,103 @@
+package dev.mcpbroker.function.metrics;
+
+import dev.mcpbroker.core.broker.BrokerMetrics;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.LongHistogram;
+import io.opentelemetry.api.metrics.Meter;
+import java.time.Duration;
+
+/**
+ * Broker metrics as OpenTelemetry instruments, exported wherever the OpenTelemetry SDK is pointed (OTLP
+ * to the ADOT collector in Lambda). Names follow the OpenTelemetry conventions: dotted, unit in the
+ * instrument, attributes for dimensions. Gauges observed by the maintenance function are histograms of
+ * observations, so their last value and maximum are both derivable.
+ */
+public final class OtelBrokerMetrics implements BrokerMetrics {
+
+    static final AttributeKey<String> SERVER = AttributeKey.stringKey("mcp.broker.server");
+    static final AttributeKey<String> TOOL = AttributeKey.stringKey("gen_ai.tool.name");
+    static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("mcp.broker.outcome");
+    static final AttributeKey<String> TENANT = AttributeKey.stringKey("mcp.broker.tenant");
+    static final AttributeKey<String> SCOPE = AttributeKey.stringKey("mcp.broker.rate_limit.scope");
+    static final AttributeKey<String> SOURCE = AttributeKey.stringKey("mcp.broker.session.source");
+    static final AttributeKey<Boolean> RETRIED = AttributeKey.booleanKey("mcp.broker.retried");
+
+    private final LongCounter rateLimited;
+    private final DoubleHistogram toolDuration;
+    private final LongCounter sessionsOpened;
+    private final DoubleHistogram queueWait;
+    private final LongCounter capacityExhausted;
+    private final LongHistogram sessionsPerTask;
+    private final LongCounter sessionsEnded;
+    private final LongCounter reopened;
+    private final LongHistogram liveSessions;
+    private final LongHistogram sessionCap;
+    private final LongHistogram warmSessions;
+
+    public OtelBrokerMetrics(Meter meter) {
+        rateLimited = meter.counterBuilder("mcp.broker.rate_limited").setDescription("Requests refused by a rate limit").build();
+        toolDuration = meter.histogramBuilder("mcp.broker.tool.duration").setUnit("s")
+                .setDescription("tools/call latency through the broker, by server, tool and outcome").build();
+        sessionsOpened = meter.counterBuilder("mcp.broker.sessions.opened").build();
+        queueWait = meter.histogramBuilder("mcp.broker.session.queue_wait").setUnit("s").build();
+        capacityExhausted = meter.counterBuilder("mcp.broker.sessions.capacity_exhausted").build();
+        sessionsPerTask = meter.histogramBuilder("mcp.broker.task.sessions").ofLongs()
+                .setDescription("Sessions an agent task had opened, observed at each of its initializes").build();
+        sessionsEnded = meter.counterBuilder("mcp.broker.sessions.ended").build();
+        reopened = meter.counterBuilder("mcp.broker.upstream.sessions_reopened").build();
+        liveSessions = meter.histogramBuilder("mcp.broker.sessions.live").ofLongs().build();
+        sessionCap = meter.histogramBuilder("mcp.broker.sessions.cap").ofLongs().build();
+        warmSessions = meter.histogramBuilder("mcp.broker.sessions.warm").ofLongs().build();
+    }
+
+    @Override
+    public void rateLimited(String tenantId, String scope) {
+        rateLimited.add(1, Attributes.of(TENANT, tenantId, SCOPE, scope));
+    }
+
+    @Override
+    public void toolCall(String serverId, String tool, String outcome, Duration latency) {
+        toolDuration.record(latency.toNanos() / 1e9, Attributes.of(SERVER, serverId, TOOL, tool, OUTCOME, outcome));
+    }
+
+    @Override
+    public void sessionOpened(String serverId, boolean warm, Duration queued) {
+        Attributes attributes = Attributes.of(SERVER, serverId, SOURCE, warm ? "warm" : "cold");
+        sessionsOpened.add(1, attributes);
+        queueWait.record(queued.toNanos() / 1e9, attributes);
+    }
+
+    @Override
+    public void sessionCapacityExhausted(String serverId) {
+        capacityExhausted.add(1, Attributes.of(SERVER, serverId));
+    }
+
+    @Override
+    public void sessionsPerTask(String serverId, long sessions) {
+        sessionsPerTask.record(sessions, Attributes.of(SERVER, serverId));
+    }
+
+    @Override
+    public void sessionEnded(String serverId) {
+        sessionsEnded.add(1, Attributes.of(SERVER, serverId));
+    }
+
+    @Override
+    public void upstreamSessionReopened(String serverId, boolean retried) {
+        reopened.add(1, Attributes.of(SERVER, serverId, RETRIED, retried));
+    }
+
+    @Override
+    public void liveSessions(String serverId, int live, int cap) {
+        liveSessions.record(live, Attributes.of(SERVER, serverId));
+        sessionCap.record(cap, Attributes.of(SERVER, serverId));
+    }
+
+    @Override
+    public void warmSessions(String serverId, int ready) {
+        warmSessions.record(ready, Attributes.of(SERVER, serverId));
+    }
+}
