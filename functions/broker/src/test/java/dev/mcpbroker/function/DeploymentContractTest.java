@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.mcpbroker.function.maintenance.SessionMaintenanceHandler;
+import dev.mcpbroker.function.metrics.EmfBrokerMetrics;
 import dev.mcpbroker.sessiontable.SessionTable;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -25,8 +27,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Holds the deployment descriptions to the code: the OpenAPI document and the SAM template must name the
- * routes the function serves, the handler the build produces, the configuration the function reads, and
- * the table layout the session store writes.
+ * routes the function serves, the headers and errors it answers with, the handlers the build produces, the
+ * configuration each function reads (with the code's defaults), the table layout the session store writes,
+ * exactly the IAM actions each function's adapters use, and alarms and a dashboard that read the series the
+ * broker's EMF metrics actually emit.
  */
 class DeploymentContractTest {
 
@@ -113,6 +117,107 @@ class DeploymentContractTest {
     }
 
     @Test
+    void templateSetsTheSessionTimeoutCapacityAndWarmPoolSettingsFromParameters() throws IOException {
+        JsonNode variables = broker().path("Environment").path("Variables");
+        Map<String, String> expected = Map.of(
+                "BROKER_SESSION_IDLE_TIMEOUT", "SessionIdleTimeout",
+                "BROKER_SESSION_CAPACITY_DEFAULT_MAX_SESSIONS", "DefaultMaxSessions",
+                "BROKER_SESSION_CAPACITY_QUEUE_DEPTH", "SessionQueueDepth",
+                "BROKER_SESSION_CAPACITY_QUEUE_WAIT", "SessionQueueWait",
+                "BROKER_SESSION_WARM_MAX_AGE", "WarmSessionMaxAge",
+                "BROKER_LIMITS_MAX_UPSTREAM_RESPONSE_BYTES", "MaxUpstreamResponseBytes");
+        JsonNode parameters = template().path("Parameters");
+        expected.forEach((variable, parameter) -> {
+            assertThat(variables.path(variable)).as(variable).isEqualTo(ref(parameter));
+            assertThat(parameters.has(parameter)).as("parameter %s", parameter).isTrue();
+        });
+    }
+
+    /**
+     * A template parameter that feeds a configuration property defaults to the property's own default: an
+     * operator who overrides nothing gets the behaviour the code documents (and the tests exercise).
+     */
+    @Test
+    void templateParameterDefaultsAreTheConfigurationDefaults() throws IOException {
+        Map<String, Method> properties = configProperties("BROKER", BrokerConfig.class);
+        properties.putAll(configProperties("BROKER_AUTH", dev.mcpbroker.function.auth.AuthConfig.class));
+        JsonNode parameters = template().path("Parameters");
+        Set<String> compared = new TreeSet<>();
+        broker().path("Environment").path("Variables").properties().forEach(variable -> {
+            String parameter = variable.getValue().path("Ref").asText();
+            Method property = properties.get(variable.getKey());
+            if (parameter.isEmpty() || property == null || !parameters.path(parameter).has("Default")
+                    || !property.isAnnotationPresent(io.smallrye.config.WithDefault.class)) {
+                return;
+            }
+            String templateDefault = parameters.path(parameter).path("Default").asText();
+            String codeDefault = property.getAnnotation(io.smallrye.config.WithDefault.class).value();
+            assertThat(sameValue(templateDefault, codeDefault))
+                    .as("default of parameter %s (%s) vs @WithDefault of %s (%s)", parameter, templateDefault,
+                            variable.getKey(), codeDefault)
+                    .isTrue();
+            compared.add(variable.getKey());
+        });
+        assertThat(compared).contains("BROKER_SESSION_LIFETIME", "BROKER_SESSION_IDLE_TIMEOUT",
+                "BROKER_SESSION_CAPACITY_DEFAULT_MAX_SESSIONS", "BROKER_SESSION_CAPACITY_QUEUE_DEPTH",
+                "BROKER_SESSION_CAPACITY_QUEUE_WAIT", "BROKER_SESSION_WARM_MAX_AGE",
+                "BROKER_LIMITS_MAX_UPSTREAM_RESPONSE_BYTES", "BROKER_LIMITS_MAX_BODY_BYTES");
+    }
+
+    /** Equal as durations, as numbers, or else as text. */
+    private static boolean sameValue(String a, String b) {
+        try {
+            return java.time.Duration.parse(a).equals(java.time.Duration.parse(b));
+        } catch (java.time.format.DateTimeParseException notDurations) {
+            // fall through
+        }
+        try {
+            return new java.math.BigDecimal(a).compareTo(new java.math.BigDecimal(b)) == 0;
+        } catch (NumberFormatException notNumbers) {
+            return a.equals(b);
+        }
+    }
+
+    // ---- the broker's alias: SnapStart or provisioned concurrency, never both ----
+
+    @Test
+    void provisionedConcurrencyIsAParameterAppliedToTheLiveAliasOnlyWhenPositive() throws IOException {
+        JsonNode template = template();
+        JsonNode parameter = template.path("Parameters").path("BrokerProvisionedConcurrency");
+        assertThat(parameter.path("Type").asText()).isEqualTo("Number");
+        assertThat(parameter.path("Default").asInt(-1)).isZero();
+        assertThat(parameter.path("MinValue").asInt(-1)).isZero();
+        assertThat(template.path("Conditions").path("HasProvisionedConcurrency")).isEqualTo(json(
+                "{'Fn::Not': [{'Fn::Equals': [{'Ref': 'BrokerProvisionedConcurrency'}, '0']}]}"));
+        JsonNode broker = broker();
+        // SAM cannot make AutoPublishAlias conditional; the alias is always there (SnapStart needs a
+        // published version too) and carries the provisioned concurrency when there is any.
+        assertThat(broker.path("AutoPublishAlias").asText()).isEqualTo("live");
+        assertThat(broker.path("ProvisionedConcurrencyConfig")).isEqualTo(json(
+                "{'Fn::If': ['HasProvisionedConcurrency', {'ProvisionedConcurrentExecutions': {'Ref': 'BrokerProvisionedConcurrency'}},"
+                        + " {'Ref': 'AWS::NoValue'}]}"));
+    }
+
+    @Test
+    void snapStartIsOffWhenNativeOrWithProvisionedConcurrency() throws IOException {
+        // Lambda refuses provisioned concurrency on a SnapStart function, and provided.al2023 has no SnapStart.
+        assertThat(template().path("Conditions").path("UseSnapStart")).isEqualTo(json(
+                "{'Fn::And': [{'Fn::Not': [{'Condition': 'IsNative'}]}, {'Fn::Not': [{'Condition': 'HasProvisionedConcurrency'}]}]}"));
+        assertThat(broker().path("SnapStart").path("ApplyOn")).isEqualTo(json(
+                "{'Fn::If': ['UseSnapStart', 'PublishedVersions', 'None']}"));
+    }
+
+    @Test
+    void everyRouteIsAnHttpApiEventOfTheBrokerApiSoSamPointsItAtTheLiveAlias() throws IOException {
+        JsonNode events = broker().path("Events");
+        assertThat(events.size()).isEqualTo(servedRoutes().size());
+        events.forEach(event -> {
+            assertThat(event.path("Type").asText()).isEqualTo("HttpApi");
+            assertThat(event.path("Properties").path("ApiId")).isEqualTo(ref("BrokerApi"));
+        });
+    }
+
+    @Test
     void templateTableHasTheKeySchemaAndTtlTheSessionStoreUses() throws IOException {
         JsonNode table = template().path("Resources").path("StateTable").path("Properties");
         Map<String, String> keys = StreamSupport.stream(table.path("KeySchema").spliterator(), false)
@@ -127,19 +232,26 @@ class DeploymentContractTest {
     void functionPolicyGrantsExactlyWhatTheAdaptersUseOnTheirOwnResources() throws IOException {
         JsonNode policies = template().path("Resources").path("BrokerFunction").path("Properties").path("Policies");
         assertThat(actionsByResource(policies)).isEqualTo(Map.of(
-                // sessions (create, read, end), rate-limit buckets, idempotency records and their result chunks
+                // sessions (GetItem, PutItem, UpdateItem), rate-limit buckets (PutItem), idempotency records
+                // (PutItem, UpdateItem, GetItem, DeleteItem) and their result chunks (Query), audit events
+                // (TransactWriteItems = PutItem + UpdateItem), capacity leases (PutItem, UpdateItem, DeleteItem,
+                // Query), warm sessions taken (Query, DeleteItem), the per-task session counter (UpdateItem ADD)
                 getAtt("StateTable"), Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
                         "dynamodb:DeleteItem", "dynamodb:Query"),
-                // the allowlist and registry: read only
+                // the allowlist and registry: read only, by key (DynamoDbPolicyStore, DynamoDbUpstreamRegistry)
                 getAtt("PolicyTable"), Set.of("dynamodb:GetItem"),
                 // the audit fingerprint key
                 JsonNodeFactory.instance.objectNode().put("Ref", "AuditFingerprintKey").toString(),
                 Set.of("secretsmanager:GetSecretValue"),
                 // upstream credentials under the admin CLI's prefix only
-                JsonNodeFactory.instance.objectNode().put("Fn::Sub",
-                        "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
-                                + dev.mcpbroker.core.upstream.UpstreamAuth.SECRET_PREFIX + "*").toString(),
-                Set.of("secretsmanager:GetSecretValue")));
+                upstreamSecrets(), Set.of("secretsmanager:GetSecretValue")));
+    }
+
+    /** The upstream credentials: secrets under the admin CLI's prefix only. */
+    private static String upstreamSecrets() {
+        return JsonNodeFactory.instance.objectNode().put("Fn::Sub",
+                "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
+                        + dev.mcpbroker.core.upstream.UpstreamAuth.SECRET_PREFIX + "*").toString();
     }
 
     private static String getAtt(String resource) {
@@ -155,9 +267,31 @@ class DeploymentContractTest {
         assertThat(template.path("Resources").path("BrokerLogGroup").path("Properties").has("RetentionInDays")).isTrue();
         assertThat(template.path("Outputs").fieldNames()).toIterable()
                 .contains("BrokerApiUrl", "StateTableName", "BrokerFunctionName",
-                        "AuditForwarderFunctionName", "AuditDeadLetterQueueUrl");
+                        "AuditForwarderFunctionName", "AuditDeadLetterQueueUrl",
+                        "SessionMaintenanceFunctionName", "DashboardName");
         assertThat(forwarder().path("LoggingConfig").path("LogGroup").path("Ref").asText()).isEqualTo("AuditForwarderLogGroup");
         assertThat(template.path("Resources").path("AuditForwarderLogGroup").path("Properties").has("RetentionInDays")).isTrue();
+        assertThat(maintenance().path("LoggingConfig").path("LogGroup").path("Ref").asText()).isEqualTo("SessionMaintenanceLogGroup");
+        assertThat(template.path("Outputs").path("SessionMaintenanceFunctionName").path("Value")).isEqualTo(ref("SessionMaintenanceFunction"));
+        assertThat(template.path("Outputs").path("DashboardName").path("Value")).isEqualTo(ref("BrokerDashboard"));
+    }
+
+    /** Every function logs to a log group of this stack with the retention parameter, never to an implicit one kept forever. */
+    @Test
+    void everyFunctionLogsToItsOwnLogGroupWithTheRetentionParameter() throws IOException {
+        JsonNode resources = template().path("Resources");
+        Set<String> logGroups = new TreeSet<>();
+        resources.properties().forEach(resource -> {
+            if (resource.getValue().path("Type").asText().equals("AWS::Serverless::Function")) {
+                String logGroup = resource.getValue().path("Properties").path("LoggingConfig").path("LogGroup").path("Ref").asText();
+                assertThat(resources.path(logGroup).path("Type").asText()).as("log group of %s", resource.getKey())
+                        .isEqualTo("AWS::Logs::LogGroup");
+                assertThat(resources.path(logGroup).path("Properties").path("RetentionInDays")).as("retention of %s", logGroup)
+                        .isEqualTo(ref("LogRetentionDays"));
+                assertThat(logGroups.add(logGroup)).as("%s shared by two functions", logGroup).isTrue();
+            }
+        });
+        assertThat(logGroups).contains("BrokerLogGroup", "AuditForwarderLogGroup", "SessionMaintenanceLogGroup");
     }
 
     // ---- the audit forwarder: the outbox's change feed to the audit account's stream ----
@@ -310,6 +444,492 @@ class DeploymentContractTest {
         return forwarder().path("Events").elements().next().path("Properties");
     }
 
+    // ---- the session maintenance function: leases, gauges and warm pools, every minute ----
+
+    static final String MAINTENANCE_HANDLER = "dev.mcpbroker.function.maintenance.SessionMaintenanceHandler::handleRequest";
+
+    private static JsonNode maintenance() throws IOException {
+        return template().path("Resources").path("SessionMaintenanceFunction").path("Properties");
+    }
+
+    @Test
+    void maintenanceRunsTheMaintenanceHandlerFromTheBrokersZipOnTheManagedJavaRuntime() throws IOException {
+        JsonNode resources = template().path("Resources");
+        assertThat(resources.path("SessionMaintenanceFunction").path("Type").asText()).isEqualTo("AWS::Serverless::Function");
+        assertThat(MAINTENANCE_HANDLER).isEqualTo(SessionMaintenanceHandler.class.getName() + "::handleRequest");
+        JsonNode maintenance = maintenance();
+        assertThat(maintenance.path("Handler").asText()).isEqualTo(MAINTENANCE_HANDLER);
+        // always java21, also when the broker is native: like the forwarder, it is off the request path
+        assertThat(maintenance.path("Runtime").asText()).isEqualTo("java21");
+        assertThat(maintenance.path("CodeUri")).isEqualTo(broker().path("CodeUri"));
+        // one run ends (or is stopped) before the schedule starts the next one
+        assertThat(maintenance.path("Timeout").asInt()).isBetween(30, 60);
+        assertThat(maintenance.path("MemorySize").asInt()).isEqualTo(512);
+    }
+
+    @Test
+    void maintenanceHandlerIsAPlainHandlerTheRuntimeCanConstruct() throws ClassNotFoundException {
+        String className = MAINTENANCE_HANDLER.substring(0, MAINTENANCE_HANDLER.indexOf("::"));
+        String methodName = MAINTENANCE_HANDLER.substring(MAINTENANCE_HANDLER.indexOf("::") + 2);
+        Class<?> handler = Class.forName(className, false, getClass().getClassLoader());
+        assertThat(handler.getConstructors()).as("the runtime needs a public no-argument constructor")
+                .anySatisfy(constructor -> assertThat(constructor.getParameterCount()).isZero());
+        assertThat(handler.getMethods()).filteredOn(method -> method.getName().equals(methodName)).singleElement()
+                .satisfies(method -> assertThat(method.getParameterTypes()).extracting(Class::getName)
+                        .containsExactly("java.util.Map", "com.amazonaws.services.lambda.runtime.Context"));
+    }
+
+    @Test
+    void maintenanceScheduleRunsEveryMinuteWithoutRetries() throws IOException {
+        JsonNode events = maintenance().path("Events");
+        assertThat(events.size()).isEqualTo(1);
+        JsonNode event = events.elements().next();
+        assertThat(event.path("Type").asText()).isEqualTo("Schedule");
+        assertThat(event.path("Properties").path("Schedule").asText()).isEqualTo("rate(1 minute)");
+        // a failed run is superseded by the next one; retries would only pile up behind it
+        assertThat(maintenance().path("EventInvokeConfig").path("MaximumRetryAttempts").asInt(-1)).isZero();
+    }
+
+    /** The names MaintenanceConfig reads, asked of the handler itself (its listing is package-private). */
+    @SuppressWarnings("unchecked")
+    private static Set<String> maintenanceEnvironmentNames() throws ReflectiveOperationException {
+        Method listed = SessionMaintenanceHandler.class.getDeclaredMethod("environmentNames");
+        listed.setAccessible(true);
+        Set<String> names = new TreeSet<>((java.util.List<String>) listed.invoke(null));
+        // and the listing is what MaintenanceConfig.from actually reads
+        Class<?> config = Class.forName(SessionMaintenanceHandler.class.getName() + "$MaintenanceConfig");
+        Method from = config.getDeclaredMethod("from", java.util.function.Function.class);
+        from.setAccessible(true);
+        Set<String> read = new TreeSet<>();
+        java.util.function.Function<String, String> environment = name -> {
+            read.add(name);
+            return name.endsWith("_TABLE") ? "table" : null;
+        };
+        from.invoke(null, environment);
+        assertThat(read).as("variables MaintenanceConfig.from reads").isEqualTo(names);
+        return names;
+    }
+
+    @Test
+    void maintenanceReadsExactlyItsConfigurationUnderTheBrokersNamesAndParameters() throws Exception {
+        JsonNode variables = maintenance().path("Environment").path("Variables");
+        Set<String> names = new TreeSet<>();
+        variables.fieldNames().forEachRemaining(names::add);
+        assertThat(names).isEqualTo(maintenanceEnvironmentNames());
+        // the same names as the broker's configuration, fed by the same parameters: both must agree on
+        // the caps and on the warm sessions' age
+        Set<String> brokerNames = environmentNames("BROKER", BrokerConfig.class);
+        JsonNode brokerVariables = broker().path("Environment").path("Variables");
+        for (String name : names) {
+            assertThat(brokerNames).as("%s is a broker configuration property", name).contains(name);
+            assertThat(variables.path(name)).as(name).isEqualTo(brokerVariables.path(name));
+        }
+        assertThat(variables.path("BROKER_SESSION_TABLE")).isEqualTo(ref("StateTable"));
+        assertThat(variables.path("BROKER_POLICY_TABLE")).isEqualTo(ref("PolicyTable"));
+        assertThat(variables.path("BROKER_SESSION_CAPACITY_DEFAULT_MAX_SESSIONS")).isEqualTo(ref("DefaultMaxSessions"));
+    }
+
+    @Test
+    void maintenancePolicyGrantsExactlyWhatMaintenanceUsesOnItsOwnResources() throws IOException {
+        assertThat(actionsByResource(maintenance().path("Policies"))).isEqualTo(Map.of(
+                // DynamoDbLeaseStore.list/reapExpired (Query, conditional DeleteItem); DynamoDbWarmSessionPool
+                // list/remove/add (Query, DeleteItem, PutItem). No GetItem, no UpdateItem: it never touches sessions.
+                getAtt("StateTable"), Set.of("dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:PutItem"),
+                // PolicyAdmin.listServers: a Scan of the registry's server items; it writes nothing
+                getAtt("PolicyTable"), Set.of("dynamodb:Scan"),
+                // warm sessions are opened with the upstreams' own credentials
+                upstreamSecrets(), Set.of("secretsmanager:GetSecretValue")));
+    }
+
+    // ---- metrics: what EmfBrokerMetrics emits is what alarms and the dashboard read ----
+
+    /**
+     * Every metric EmfBrokerMetrics emits, as metric name to the dimension sets it is emitted under (an empty
+     * set: the series across all dimension values). Found by calling every BrokerMetrics event on it.
+     */
+    private static Map<String, Set<Set<String>>> emittedMetrics() throws Exception {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        ObjectMapper mapper = new ObjectMapper();
+        EmfBrokerMetrics emf = new EmfBrokerMetrics(mapper, java.time.Clock.systemUTC(), lines::add);
+        for (Method event : dev.mcpbroker.core.broker.BrokerMetrics.class.getMethods()) {
+            if (java.lang.reflect.Modifier.isStatic(event.getModifiers()) || event.getReturnType() != void.class) {
+                continue;
+            }
+            Object[] arguments = java.util.Arrays.stream(event.getParameterTypes()).map(type -> {
+                if (type == String.class) {
+                    return "x";
+                } else if (type == boolean.class) {
+                    return true;
+                } else if (type == java.time.Duration.class) {
+                    return java.time.Duration.ofMillis(3);
+                } else if (type == int.class) {
+                    return 2;
+                } else if (type == long.class) {
+                    return 2L;
+                } else if (type == double.class) {
+                    return 0.5;
+                }
+                throw new AssertionError("no sample argument of type " + type + " for " + event);
+            }).toArray();
+            event.invoke(emf, arguments);
+        }
+        Map<String, Set<Set<String>>> emitted = new java.util.TreeMap<>();
+        for (String line : lines) {
+            JsonNode parsed = mapper.readTree(line);
+            for (JsonNode directive : parsed.path("_aws").path("CloudWatchMetrics")) {
+                assertThat(directive.path("Namespace").asText()).isEqualTo(EmfBrokerMetrics.NAMESPACE);
+                Set<Set<String>> sets = new HashSet<>();
+                for (JsonNode set : directive.path("Dimensions")) {
+                    Set<String> dimensions = new TreeSet<>();
+                    set.forEach(dimension -> {
+                        assertThat(parsed.path(dimension.asText()).isTextual()).as("dimension %s of %s", dimension, line).isTrue();
+                        dimensions.add(dimension.asText());
+                    });
+                    sets.add(dimensions);
+                }
+                for (JsonNode metric : directive.path("Metrics")) {
+                    String name = metric.path("Name").asText();
+                    assertThat(parsed.path(name).isNumber()).as("value of %s in %s", name, line).isTrue();
+                    emitted.computeIfAbsent(name, k -> new HashSet<>()).addAll(sets);
+                }
+            }
+        }
+        assertThat(emitted).as("metrics EmfBrokerMetrics emits").isNotEmpty();
+        return emitted;
+    }
+
+    private static Map<String, JsonNode> resourcesOfType(String type) throws IOException {
+        Map<String, JsonNode> found = new java.util.TreeMap<>();
+        template().path("Resources").properties().forEach(resource -> {
+            if (resource.getValue().path("Type").asText().equals(type)) {
+                found.put(resource.getKey(), resource.getValue().path("Properties"));
+            }
+        });
+        return found;
+    }
+
+    @Test
+    void everyAlarmOnABrokerMetricWatchesASeriesTheBrokerEmits() throws Exception {
+        Map<String, Set<Set<String>>> emitted = emittedMetrics();
+        Map<String, JsonNode> alarms = resourcesOfType("AWS::CloudWatch::Alarm");
+        int onBrokerMetrics = 0;
+        for (Map.Entry<String, JsonNode> alarm : alarms.entrySet()) {
+            JsonNode properties = alarm.getValue();
+            // every alarm notifies the operator's topic when one is configured
+            assertThat(properties.path("AlarmActions")).as("actions of %s", alarm.getKey()).isEqualTo(json(
+                    "{'Fn::If': ['HasAlarmTopic', [{'Ref': 'AlarmTopicArn'}], {'Ref': 'AWS::NoValue'}]}"));
+            if (!properties.path("Namespace").asText().equals(EmfBrokerMetrics.NAMESPACE)) {
+                continue;
+            }
+            onBrokerMetrics++;
+            Set<String> dimensions = new TreeSet<>();
+            properties.path("Dimensions").forEach(dimension -> dimensions.add(dimension.path("Name").asText()));
+            assertThat(emitted.getOrDefault(properties.path("MetricName").asText(), Set.of()))
+                    .as("%s watches %s by %s", alarm.getKey(), properties.path("MetricName").asText(), dimensions)
+                    .contains(dimensions);
+        }
+        assertThat(onBrokerMetrics).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void nearTheCapAlarmWatchesTheBusiestServersCapUtilisation() throws IOException {
+        JsonNode alarm = template().path("Resources").path("SessionCapacityNearCapAlarm").path("Properties");
+        assertThat(alarm.path("Namespace").asText()).isEqualTo(EmfBrokerMetrics.NAMESPACE);
+        assertThat(alarm.path("MetricName").asText()).isEqualTo("SessionCapUtilization");
+        // no dimensions: one series across every server, registered now or later; Maximum is the busiest
+        assertThat(alarm.has("Dimensions")).isFalse();
+        assertThat(alarm.path("Statistic").asText()).isEqualTo("Maximum");
+        assertThat(alarm.path("Period").asInt()).isEqualTo(60);
+        assertThat(alarm.path("EvaluationPeriods").asInt()).isEqualTo(3);
+        assertThat(alarm.path("DatapointsToAlarm").asInt()).isEqualTo(3);
+        assertThat(alarm.path("Threshold")).isEqualTo(ref("SessionCapAlarmThreshold"));
+        assertThat(alarm.path("ComparisonOperator").asText()).isEqualTo("GreaterThanOrEqualToThreshold");
+        assertThat(alarm.path("TreatMissingData").asText()).isEqualTo("notBreaching");
+        JsonNode threshold = template().path("Parameters").path("SessionCapAlarmThreshold");
+        assertThat(threshold.path("Type").asText()).isEqualTo("Number");
+        assertThat(threshold.path("Default").asDouble()).isEqualTo(0.8);
+        assertThat(threshold.path("MinValue").asDouble()).isZero();
+        assertThat(threshold.path("MaxValue").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
+    void capacityExhaustedAlarmFiresOnTheFirstRefusedSession() throws IOException {
+        JsonNode alarm = template().path("Resources").path("SessionCapacityExhaustedAlarm").path("Properties");
+        assertThat(alarm.path("Namespace").asText()).isEqualTo(EmfBrokerMetrics.NAMESPACE);
+        assertThat(alarm.path("MetricName").asText()).isEqualTo("SessionCapacityExhausted");
+        assertThat(alarm.has("Dimensions")).isFalse();
+        assertThat(alarm.path("Statistic").asText()).isEqualTo("Sum");
+        assertThat(alarm.path("Period").asInt()).isEqualTo(60);
+        assertThat(alarm.path("EvaluationPeriods").asInt()).isEqualTo(1);
+        assertThat(alarm.path("Threshold").asInt(-1)).isZero();
+        assertThat(alarm.path("ComparisonOperator").asText()).isEqualTo("GreaterThanThreshold");
+        assertThat(alarm.path("TreatMissingData").asText()).isEqualTo("notBreaching");
+    }
+
+    @Test
+    void maintenanceFailuresRaiseAnAlarm() throws IOException {
+        JsonNode alarm = template().path("Resources").path("SessionMaintenanceErrorAlarm").path("Properties");
+        assertThat(alarm.path("Namespace").asText()).isEqualTo("AWS/Lambda");
+        assertThat(alarm.path("MetricName").asText()).isEqualTo("Errors");
+        assertThat(alarm.path("Dimensions").path(0).path("Name").asText()).isEqualTo("FunctionName");
+        assertThat(alarm.path("Dimensions").path(0).path("Value")).isEqualTo(ref("SessionMaintenanceFunction"));
+    }
+
+    // ---- the dashboard ----
+
+    private static final String REGION = "eu-central-1";
+
+    /**
+     * The dashboard body as CloudFormation renders it: pseudo parameters, parameters (their defaults), resource
+     * references and attributes substituted. A name the template does not define fails, as Fn::Sub would.
+     */
+    private static JsonNode dashboardBody() throws IOException {
+        JsonNode template = template();
+        JsonNode dashboard = template.path("Resources").path("BrokerDashboard");
+        assertThat(dashboard.path("Type").asText()).isEqualTo("AWS::CloudWatch::Dashboard");
+        JsonNode body = dashboard.path("Properties").path("DashboardBody").path("Fn::Sub");
+        assertThat(body.isTextual()).as("DashboardBody is !Sub of one JSON text").isTrue();
+        Map<String, String> pseudo = Map.of("AWS::Region", REGION, "AWS::AccountId", "123456789012",
+                "AWS::StackName", "mcp-broker", "AWS::Partition", "aws", "AWS::URLSuffix", "amazonaws.com");
+        java.util.regex.Matcher variables = java.util.regex.Pattern.compile("\\$\\{(!?)([^}]*)}").matcher(body.asText());
+        StringBuilder rendered = new StringBuilder();
+        while (variables.find()) {
+            String name = variables.group(2);
+            String value;
+            if (!variables.group(1).isEmpty()) {
+                value = "${" + name + "}"; // ${!Literal}
+            } else if (pseudo.containsKey(name)) {
+                value = pseudo.get(name);
+            } else if (template.path("Parameters").has(name)) {
+                assertThat(template.path("Parameters").path(name).has("Default")).as("default of parameter %s", name).isTrue();
+                value = template.path("Parameters").path(name).path("Default").asText();
+            } else if (template.path("Resources").has(name)) {
+                value = "ref:" + name;
+            } else if (name.contains(".") && template.path("Resources").has(name.substring(0, name.indexOf('.')))) {
+                value = "att:" + name;
+            } else {
+                throw new AssertionError("${" + name + "} in the dashboard body names nothing in the template");
+            }
+            variables.appendReplacement(rendered, java.util.regex.Matcher.quoteReplacement(value));
+        }
+        variables.appendTail(rendered);
+        return new ObjectMapper().readTree(rendered.toString());
+    }
+
+    /** One series a dashboard widget shows: a metric, or the metrics a SEARCH expression finds. */
+    private record Series(String namespace, String metric, Set<String> dimensions, Map<String, String> values, String stat) {
+    }
+
+    private static final java.util.regex.Pattern SEARCH = java.util.regex.Pattern.compile(
+            "SEARCH\\('\\{([^}]*)} MetricName=\"([A-Za-z0-9]+)\"', '([A-Za-z0-9.]+)', (\\d+)\\)");
+
+    /** Every series of every metric widget; each widget in the stack's region, with well-formed ids. */
+    private static java.util.List<Series> dashboardSeries(JsonNode body) {
+        java.util.List<Series> all = new java.util.ArrayList<>();
+        for (JsonNode widget : body.path("widgets")) {
+            if (!widget.path("type").asText().equals("metric")) {
+                continue;
+            }
+            JsonNode properties = widget.path("properties");
+            assertThat(properties.path("region").asText()).as("region of %s", properties.path("title")).isEqualTo(REGION);
+            assertThat(properties.path("title").asText()).isNotBlank();
+            Set<String> ids = new HashSet<>();
+            for (JsonNode row : properties.path("metrics")) {
+                JsonNode options = row.path(row.size() - 1).isObject() ? row.path(row.size() - 1) : JsonNodeFactory.instance.objectNode();
+                if (options.has("id")) {
+                    assertThat(options.path("id").asText()).matches("[a-z][A-Za-z0-9_]*");
+                    assertThat(ids.add(options.path("id").asText())).as("ids unique in %s", properties.path("title")).isTrue();
+                }
+                if (options.has("expression")) {
+                    assertThat(row.size()).isEqualTo(1);
+                    java.util.regex.Matcher search = SEARCH.matcher(options.path("expression").asText());
+                    assertThat(search.matches()).as("a SEARCH by exact schema: %s", options.path("expression")).isTrue();
+                    java.util.List<String> schema = java.util.List.of(search.group(1).split(","));
+                    all.add(new Series(schema.get(0), search.group(2), new TreeSet<>(schema.subList(1, schema.size())), Map.of(),
+                            search.group(3)));
+                } else {
+                    int end = row.path(row.size() - 1).isObject() ? row.size() - 1 : row.size();
+                    assertThat(row.path(0).asText()).as("no '.' shorthand: each row names its metric").isNotEqualTo(".");
+                    assertThat(end % 2).as("namespace, metric name, then dimension name/value pairs: %s", row).isZero();
+                    Map<String, String> values = new java.util.TreeMap<>();
+                    for (int i = 2; i < end; i += 2) {
+                        values.put(row.path(i).asText(), row.path(i + 1).asText());
+                    }
+                    all.add(new Series(row.path(0).asText(), row.path(1).asText(), new TreeSet<>(values.keySet()), values,
+                            options.path("stat").asText(properties.path("stat").asText("Average"))));
+                }
+            }
+        }
+        return all;
+    }
+
+    @Test
+    void dashboardShowsEveryBrokerMetricExactlyAsItIsEmitted() throws Exception {
+        Map<String, Set<Set<String>>> emitted = emittedMetrics();
+        java.util.List<Series> series = dashboardSeries(dashboardBody());
+        Set<String> shown = new TreeSet<>();
+        for (Series one : series) {
+            if (one.namespace().equals(EmfBrokerMetrics.NAMESPACE)) {
+                assertThat(emitted.getOrDefault(one.metric(), Set.of()))
+                        .as("%s by %s is a series EmfBrokerMetrics emits", one.metric(), one.dimensions())
+                        .contains(one.dimensions());
+                shown.add(one.metric());
+            }
+        }
+        // and nothing the broker reports is missing from it
+        assertThat(shown).isEqualTo(emitted.keySet());
+    }
+
+    @Test
+    void dashboardHasTheSessionToolAndRateLimitViews() throws Exception {
+        java.util.List<Series> series = dashboardSeries(dashboardBody());
+        String ns = EmfBrokerMetrics.NAMESPACE;
+        assertThat(series).contains(
+                // live sessions and cap utilisation per server (SEARCH: servers registered later appear too)
+                new Series(ns, "LiveSessions", Set.of("Server"), Map.of(), "Maximum"),
+                new Series(ns, "SessionCapUtilization", Set.of("Server"), Map.of(), "Maximum"),
+                new Series(ns, "SessionCapUtilization", Set.of(), Map.of(), "Maximum"),
+                // sessions opened warm or cold, queue wait
+                new Series(ns, "SessionsOpened", Set.of("Server", "Source"), Map.of(), "Sum"),
+                new Series(ns, "SessionQueueWait", Set.of("Server"), Map.of(), "p99"),
+                new Series(ns, "SessionCapacityExhausted", Set.of(), Map.of(), "Sum"),
+                new Series(ns, "SessionsPerTask", Set.of(), Map.of(), "Maximum"),
+                new Series(ns, "SessionsPerTask", Set.of(), Map.of(), "p99"),
+                // tools: latency per tool, calls by outcome (failure class)
+                new Series(ns, "ToolLatency", Set.of("Server", "Tool"), Map.of(), "p50"),
+                new Series(ns, "ToolLatency", Set.of("Server", "Tool"), Map.of(), "p99"),
+                new Series(ns, "ToolCalls", Set.of("Outcome"), Map.of(), "Sum"),
+                new Series(ns, "UpstreamSessionsReopened", Set.of("Server", "Retried"), Map.of(), "Sum"),
+                new Series(ns, "RateLimited", Set.of("Tenant", "Scope"), Map.of(), "Sum"),
+                // audit delivery: the forwarder's lag and its dead letters
+                new Series("AWS/Lambda", "IteratorAge", Set.of("FunctionName"), Map.of("FunctionName", "ref:AuditForwarderFunction"), "Maximum"),
+                new Series("AWS/SQS", "ApproximateNumberOfMessagesVisible", Set.of("QueueName"),
+                        Map.of("QueueName", "att:AuditDeadLetterQueue.QueueName"), "Maximum"));
+    }
+
+    @Test
+    void dashboardShowsEveryAlarmAndTheAlarmThresholds() throws Exception {
+        JsonNode body = dashboardBody();
+        Set<String> shown = new TreeSet<>();
+        Map<String, Double> annotations = new java.util.TreeMap<>();
+        for (JsonNode widget : body.path("widgets")) {
+            widget.path("properties").path("alarms").forEach(alarm -> shown.add(alarm.asText()));
+            widget.path("properties").path("annotations").path("horizontal").forEach(annotation ->
+                    annotations.put(widget.path("properties").path("title").asText(), annotation.path("value").asDouble()));
+        }
+        Set<String> alarms = new TreeSet<>();
+        resourcesOfType("AWS::CloudWatch::Alarm").keySet().forEach(alarm -> alarms.add("att:" + alarm + ".Arn"));
+        assertThat(shown).isEqualTo(alarms);
+        JsonNode resources = template().path("Resources");
+        assertThat(annotations).containsValues(
+                template().path("Parameters").path("SessionCapAlarmThreshold").path("Default").asDouble(),
+                resources.path("AuditForwarderLagAlarm").path("Properties").path("Threshold").asDouble());
+    }
+
+    @Test
+    void dashboardWidgetsFitTheGridWithoutOverlapping() throws Exception {
+        java.util.List<int[]> boxes = new java.util.ArrayList<>();
+        for (JsonNode widget : dashboardBody().path("widgets")) {
+            int x = widget.path("x").asInt(-1);
+            int y = widget.path("y").asInt(-1);
+            int width = widget.path("width").asInt(-1);
+            int height = widget.path("height").asInt(-1);
+            assertThat(x).isNotNegative();
+            assertThat(y).isNotNegative();
+            assertThat(width).isPositive();
+            assertThat(height).isPositive();
+            assertThat(x + width).as("width of %s", widget.path("properties").path("title")).isLessThanOrEqualTo(24);
+            for (int[] other : boxes) {
+                boolean apart = x + width <= other[0] || other[0] + other[2] <= x || y + height <= other[1] || other[1] + other[3] <= y;
+                assertThat(apart).as("%s overlaps another widget", widget.path("properties").path("title")).isTrue();
+            }
+            boxes.add(new int[] {x, y, width, height});
+        }
+        assertThat(boxes).hasSizeGreaterThan(10);
+    }
+
+    // ---- the OpenAPI document against the broker's headers and errors ----
+
+    private static JsonNode resolve(JsonNode openApi, JsonNode node) {
+        String target = node.path("$ref").asText();
+        if (target.isEmpty()) {
+            return node;
+        }
+        assertThat(target).startsWith("#/");
+        JsonNode resolved = openApi.at(target.substring(1));
+        assertThat(resolved.isMissingNode()).as("target of %s", target).isFalse();
+        return resolved;
+    }
+
+    @Test
+    void openApiDocumentsTheTaskIdHeaderOnPost() throws IOException {
+        JsonNode openApi = read("openapi/openapi.yaml");
+        JsonNode taskId = null;
+        for (JsonNode parameter : openApi.path("paths").path("/mcp/{server}").path("post").path("parameters")) {
+            JsonNode resolved = resolve(openApi, parameter);
+            if (resolved.path("name").asText().equalsIgnoreCase(dev.mcpbroker.core.mcp.McpHeaders.TASK_ID)) {
+                taskId = resolved;
+            }
+        }
+        assertThat(taskId).as("%s parameter of POST", dev.mcpbroker.core.mcp.McpHeaders.TASK_ID).isNotNull();
+        assertThat(taskId.path("name").asText()).isEqualTo(dev.mcpbroker.core.mcp.McpHeaders.TASK_ID);
+        assertThat(taskId.path("in").asText()).isEqualTo("header");
+        assertThat(taskId.path("required").asBoolean(true)).isFalse();
+        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(taskId.path("schema").path("pattern").asText());
+        assertThat(pattern.matcher("t".repeat(128)).matches()).isTrue();
+        assertThat(pattern.matcher("task-42/step:7").matches()).isTrue();
+        assertThat(pattern.matcher("t".repeat(129)).matches()).isFalse();
+        assertThat(pattern.matcher("task 42").matches()).isFalse();
+        assertThat(pattern.matcher("").matches()).isFalse();
+    }
+
+    @Test
+    void openApiDocumentsEveryErrorStatusAPostCanGet() throws IOException {
+        JsonNode responses = read("openapi/openapi.yaml").path("paths").path("/mcp/{server}").path("post").path("responses");
+        for (dev.mcpbroker.core.error.ErrorCode code : dev.mcpbroker.core.error.ErrorCode.values()) {
+            if (code.httpStatus() >= 400 && code != dev.mcpbroker.core.error.ErrorCode.METHOD_NOT_ALLOWED) {
+                assertThat(responses.has(Integer.toString(code.httpStatus()))).as("POST response %s (%s)", code.httpStatus(), code.reason())
+                        .isTrue();
+            }
+        }
+    }
+
+    /** Every error example is what the broker answers for its reason: JSON-RPC code, failure class and HTTP status. */
+    @Test
+    void openApiErrorExamplesMatchTheBrokersErrorCodes() throws IOException {
+        JsonNode openApi = read("openapi/openapi.yaml");
+        Set<String> exampled = new TreeSet<>();
+        openApi.path("paths").path("/mcp/{server}").path("post").path("responses").properties().forEach(status -> {
+            JsonNode response = resolve(openApi, status.getValue());
+            response.path("content").path("application/json").path("examples").forEach(example -> {
+                JsonNode error = example.path("value").path("error");
+                String reason = error.path("data").path("reason").asText();
+                dev.mcpbroker.core.error.ErrorCode code = java.util.Arrays.stream(dev.mcpbroker.core.error.ErrorCode.values())
+                        .filter(c -> c.reason().equals(reason)).findFirst()
+                        .orElseThrow(() -> new AssertionError("example with unknown reason '" + reason + "'"));
+                assertThat(Integer.toString(code.httpStatus())).as("status of %s", reason).isEqualTo(status.getKey());
+                assertThat(error.path("code").asInt()).as("code of %s", reason).isEqualTo(code.jsonRpcCode());
+                assertThat(error.path("data").path("failureClass").asText()).as("failure class of %s", reason)
+                        .isEqualTo(code.failureClass().wireName());
+                if (error.path("data").has("retryAfter")) {
+                    assertThat(response.path("headers").has("Retry-After")).as("Retry-After with %s", reason).isTrue();
+                }
+                exampled.add(reason);
+            });
+        });
+        assertThat(exampled).contains(dev.mcpbroker.core.error.ErrorCode.SESSION_CAPACITY_EXHAUSTED.reason(),
+                dev.mcpbroker.core.error.ErrorCode.UPSTREAM_SESSION_LOST.reason());
+    }
+
+    private static JsonNode broker() throws IOException {
+        return template().path("Resources").path("BrokerFunction").path("Properties");
+    }
+
+    /** JSON written with single quotes. */
+    private static JsonNode json(String text) throws IOException {
+        return new ObjectMapper().readTree(text.replace('\'', '"'));
+    }
+
     /** The inline statements of a function's Policies, as resource (its JSON) to the actions granted on it. */
     private static Map<String, Set<String>> actionsByResource(JsonNode policies) {
         Map<String, Set<String>> actionsByResource = new java.util.TreeMap<>();
@@ -340,5 +960,22 @@ class DeploymentContractTest {
             }
         }
         return names;
+    }
+
+    /** Environment-variable name to the config method it sets, for every property of a mapping (maps left out). */
+    static Map<String, Method> configProperties(String prefix, Class<?> mapping) {
+        Map<String, Method> properties = new java.util.TreeMap<>();
+        for (Method method : mapping.getDeclaredMethods()) {
+            String name = prefix + "_" + method.getName().replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+            Class<?> type = method.getReturnType();
+            if (type == Map.class) {
+                continue;
+            } else if (type.isInterface() && type.getName().startsWith("dev.mcpbroker")) {
+                properties.putAll(configProperties(name, type));
+            } else {
+                properties.put(name, method);
+            }
+        }
+        return properties;
     }
 }

@@ -106,7 +106,8 @@ class SamSchemaTest {
     @Test
     void templateIsASamTemplateWithServerlessResources() {
         assertThat(template.path("Transform").asText()).isEqualTo("AWS::Serverless-2016-10-31");
-        assertThat(serverlessResources()).containsKeys("BrokerFunction", "BrokerApi", "AuditForwarderFunction");
+        assertThat(serverlessResources()).containsKeys("BrokerFunction", "BrokerApi", "AuditForwarderFunction",
+                "SessionMaintenanceFunction");
     }
 
     @Test
@@ -157,7 +158,7 @@ class SamSchemaTest {
         assertThat(knownActionPrefixes).as("action prefixes granted by SAM policy templates").contains("sqs:SendMessage");
         Map<String, JsonNode> functions = new TreeMap<>(serverlessResources());
         functions.values().removeIf(resource -> !resource.path("Type").asText().equals("AWS::Serverless::Function"));
-        assertThat(functions).containsKeys("BrokerFunction", "AuditForwarderFunction");
+        assertThat(functions).containsKeys("BrokerFunction", "AuditForwarderFunction", "SessionMaintenanceFunction");
         return functions.entrySet().stream().map(function -> DynamicTest.dynamicTest(function.getKey(), () ->
                 assertPolicyNamesOnlyRealActionsAndNoWildcards(function.getValue(), knownActions, knownActionPrefixes)));
     }
