@@ -3,6 +3,10 @@
 #   scripts/bench.sh [tools-call] [-Dbench.calls=1000] [-Dbench.warmup=300]
 #       sequential tools/call p50/p90/p99 directly against the demo upstream vs through one broker
 #       instance, and broker JVM start to first answered request
+#   scripts/bench.sh load-balancer [-Dbench.calls=1000] [-Dbench.clients=8] [-Dbench.seconds=10]
+#       sequential tools/call p50/p90/p99 direct vs one broker vs one broker behind nginx vs three brokers
+#       behind nginx round-robin (infra/nginx/mcp-broker-lb.conf), and calls/s of N concurrent sessions
+#       through one broker instance and through nginx over three
 #   scripts/bench.sh critical-path [-Dbench.calls=1000]
 #       the broker's own path for a state-changing tools/call (real DynamoDB adapters, real upstream)
 #       with vs without audit trail + idempotency, and sequential AWS round trips per call
@@ -15,7 +19,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/env.sh"
 cd "$REPO_ROOT"
 which="tools-call"
-case "${1:-}" in tools-call|governance|critical-path|session-scale) which="$1"; shift ;; esac
+case "${1:-}" in tools-call|load-balancer|governance|critical-path|session-scale) which="$1"; shift ;; esac
 if [ "${SKIP_BUILD:-}" != "1" ]; then
   ./mvnw -B -ntp -q -DskipTests install
 fi
@@ -25,6 +29,13 @@ case "$which" in
     exec java -cp "$module/target/classes:$(cat "$module/target/runtime-classpath.txt")" \
       -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/tools-call.json" "$@" \
       dev.mcpbroker.e2e.bench.ToolsCallBenchmark ;;
+  load-balancer)
+    source "$REPO_ROOT/scripts/lib/nginx.sh"
+    ensure_nginx
+    module=integration-tests/end-to-end
+    exec java -cp "$module/target/classes:$(cat "$module/target/runtime-classpath.txt")" \
+      -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/load-balancer.json" "$@" \
+      dev.mcpbroker.e2e.bench.LoadBalancerBenchmark ;;
   governance)
     module=functions/broker
     exec java -cp "$module/target/test-classes:$module/target/classes:$(cat "$module/target/test-classpath.txt")" \

@@ -118,6 +118,23 @@ public final class LocalLambda implements AutoCloseable {
         function = started;
     }
 
+    /**
+     * Ends the whole instance at once, as a lost host or a killed container would, for load-balancer fault tests:
+     * the gateway drops every connection first (callers in flight see a reset, never an answer, and new
+     * connections are refused), then the function process is SIGKILLed. Unlike {@link #killFunction()} nothing
+     * stays to answer on the dead function's behalf.
+     */
+    public synchronized void crash() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        gateway.close();
+        if (function != null) {
+            function.kill();
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
