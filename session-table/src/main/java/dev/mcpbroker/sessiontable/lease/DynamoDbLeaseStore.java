@@ -21,7 +21,6 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
@@ -100,25 +99,20 @@ public final class DynamoDbLeaseStore implements LeaseStore {
 
     @Override
     public List<Lease> list(LeasePool pool) {
-        List<Lease> leases = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
         try {
-            do {
-                QueryResponse page = dynamoDb.query(QueryRequest.builder()
-                        .tableName(tableName)
-                        .keyConditionExpression("#pk = :pk")
-                        .expressionAttributeNames(Map.of("#pk", SessionTable.PARTITION_KEY))
-                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(partition(pool.name()))))
-                        .consistentRead(true)
-                        .exclusiveStartKey(start)
-                        .build());
-                page.items().forEach(item -> leases.add(fromItem(pool.name(), item)));
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-            } while (start != null);
+            return dynamoDb.queryPaginator(QueryRequest.builder()
+                            .tableName(tableName)
+                            .keyConditionExpression("#pk = :pk")
+                            .expressionAttributeNames(Map.of("#pk", SessionTable.PARTITION_KEY))
+                            .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(partition(pool.name()))))
+                            .consistentRead(true)
+                            .build())
+                    .items().stream()
+                    .map(item -> fromItem(pool.name(), item))
+                    .toList();
         } catch (SdkException e) {
             throw unavailable("list", e);
         }
-        return leases;
     }
 
     @Override

@@ -6,7 +6,6 @@ import dev.mcpbroker.core.session.WarmSessionPool;
 import dev.mcpbroker.core.upstream.UpstreamAffinity;
 import dev.mcpbroker.sessiontable.SessionTable;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,6 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
@@ -129,30 +127,24 @@ public final class DynamoDbWarmSessionPool implements WarmSessionPool {
                 .build();
     }
 
+    /** The server's entries, oldest first; at most {@code limit} when it is positive. */
     private List<WarmSession> query(String serverId, int limit) {
-        List<WarmSession> entries = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
+        QueryRequest.Builder request = QueryRequest.builder()
+                .tableName(tableName)
+                .keyConditionExpression("#pk = :pk")
+                .expressionAttributeNames(Map.of("#pk", SessionTable.PARTITION_KEY))
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(KIND + serverId)))
+                .consistentRead(true);
         try {
-            do {
-                QueryRequest.Builder request = QueryRequest.builder()
-                        .tableName(tableName)
-                        .keyConditionExpression("#pk = :pk")
-                        .expressionAttributeNames(Map.of("#pk", SessionTable.PARTITION_KEY))
-                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(KIND + serverId)))
-                        .consistentRead(true)
-                        .exclusiveStartKey(start);
-                if (limit > 0) {
-                    request.limit(limit);
-                }
-                QueryResponse page = dynamoDb.query(request.build());
-                page.items().forEach(item -> entries.add(fromItem(serverId, item)));
-                start = limit == 0 && page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-                        ? page.lastEvaluatedKey() : null;
-            } while (start != null);
+            if (limit > 0) {
+                return dynamoDb.query(request.limit(limit).build()).items().stream()
+                        .map(item -> fromItem(serverId, item)).toList();
+            }
+            return dynamoDb.queryPaginator(request.build()).items().stream()
+                    .map(item -> fromItem(serverId, item)).toList();
         } catch (SdkException e) {
             throw unavailable("read", e);
         }
-        return entries;
     }
 
     private static WarmSession fromItem(String serverId, Map<String, AttributeValue> item) {
