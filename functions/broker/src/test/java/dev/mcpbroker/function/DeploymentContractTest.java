@@ -618,17 +618,80 @@ class DeploymentContractTest {
             // every alarm notifies the operator's topic when one is configured
             assertThat(properties.path("AlarmActions")).as("actions of %s", alarm.getKey()).isEqualTo(json(
                     "{'Fn::If': ['HasAlarmTopic', [{'Ref': 'AlarmTopicArn'}], {'Ref': 'AWS::NoValue'}]}"));
-            if (!properties.path("Namespace").asText().equals(EmfBrokerMetrics.NAMESPACE)) {
-                continue;
+            // a single metric, or metric math over several (each a MetricStat)
+            java.util.List<JsonNode> watched = new java.util.ArrayList<>();
+            if (properties.has("MetricName")) {
+                watched.add(properties);
             }
-            onBrokerMetrics++;
-            Set<String> dimensions = new TreeSet<>();
-            properties.path("Dimensions").forEach(dimension -> dimensions.add(dimension.path("Name").asText()));
-            assertThat(emitted.getOrDefault(properties.path("MetricName").asText(), Set.of()))
-                    .as("%s watches %s by %s", alarm.getKey(), properties.path("MetricName").asText(), dimensions)
-                    .contains(dimensions);
+            properties.path("Metrics").forEach(query -> {
+                if (query.has("MetricStat")) {
+                    watched.add(query.path("MetricStat").path("Metric"));
+                }
+            });
+            for (JsonNode metric : watched) {
+                if (!metric.path("Namespace").asText().equals(EmfBrokerMetrics.NAMESPACE)) {
+                    continue;
+                }
+                onBrokerMetrics++;
+                Set<String> dimensions = new TreeSet<>();
+                metric.path("Dimensions").forEach(dimension -> dimensions.add(dimension.path("Name").asText()));
+                assertThat(emitted.getOrDefault(metric.path("MetricName").asText(), Set.of()))
+                        .as("%s watches %s by %s", alarm.getKey(), metric.path("MetricName").asText(), dimensions)
+                        .contains(dimensions);
+            }
         }
         assertThat(onBrokerMetrics).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void toolErrorRateAlarmDividesFailedCallsByAllCallsAcrossServersAndTools() throws IOException {
+        JsonNode alarm = template().path("Resources").path("ToolErrorRateAlarm").path("Properties");
+        Map<String, JsonNode> queries = new java.util.TreeMap<>();
+        alarm.path("Metrics").forEach(query -> queries.put(query.path("Id").asText(), query));
+        // the failure classes, one series each, and all calls
+        for (String failureClass : java.util.List.of("not_executed", "deterministic", "ambiguous")) {
+            JsonNode metric = queries.get(failureClass.replace("_", "")).path("MetricStat").path("Metric");
+            assertThat(metric.path("MetricName").asText()).isEqualTo("ToolCalls");
+            assertThat(metric.path("Dimensions")).isEqualTo(json("[{'Name': 'Outcome', 'Value': '" + failureClass + "'}]"));
+            assertThat(dev.mcpbroker.core.error.FailureClass.valueOf(failureClass.toUpperCase(Locale.ROOT)).wireName())
+                    .isEqualTo(failureClass);
+        }
+        assertThat(queries.get("calls").path("MetricStat").path("Metric").has("Dimensions")).isFalse();
+        JsonNode rate = queries.get("errorrate");
+        assertThat(rate.path("ReturnData").asBoolean()).isTrue();
+        assertThat(rate.path("Expression").asText()).contains("notexecuted", "deterministic", "ambiguous", "/ calls");
+        assertThat(queries.values().stream().filter(q -> q.path("ReturnData").asBoolean(true))).hasSize(1);
+        assertThat(alarm.path("Threshold")).isEqualTo(ref("ToolErrorRateAlarmPercent"));
+        assertThat(alarm.path("ComparisonOperator").asText()).isEqualTo("GreaterThanThreshold");
+        assertThat(alarm.path("TreatMissingData").asText()).isEqualTo("notBreaching");
+        JsonNode threshold = template().path("Parameters").path("ToolErrorRateAlarmPercent");
+        assertThat(threshold.path("MinValue").asInt(-1)).isZero();
+        assertThat(threshold.path("MaxValue").asInt()).isEqualTo(100);
+    }
+
+    @Test
+    void toolLatencyAlarmWatchesTheP99AcrossEveryServerAndTool() throws IOException {
+        JsonNode alarm = template().path("Resources").path("ToolLatencyP99Alarm").path("Properties");
+        assertThat(alarm.path("Namespace").asText()).isEqualTo(EmfBrokerMetrics.NAMESPACE);
+        assertThat(alarm.path("MetricName").asText()).isEqualTo("ToolLatency");
+        assertThat(alarm.has("Dimensions")).isFalse();
+        assertThat(alarm.path("ExtendedStatistic").asText()).isEqualTo("p99");
+        assertThat(alarm.has("Statistic")).as("Statistic and ExtendedStatistic exclude each other").isFalse();
+        assertThat(alarm.path("Threshold")).isEqualTo(ref("ToolLatencyP99AlarmMs"));
+    }
+
+    @Test
+    void auditDeliveryFailuresAndUnknownOutcomesRaiseAlarms() throws IOException {
+        JsonNode failing = template().path("Resources").path("AuditDeliveryFailingAlarm").path("Properties");
+        assertThat(failing.path("MetricName").asText()).isEqualTo("AuditDeliveryFailures");
+        assertThat(failing.path("Statistic").asText()).isEqualTo("Sum");
+        assertThat(failing.path("Threshold").asInt(-1)).isZero();
+        assertThat(failing.path("ComparisonOperator").asText()).isEqualTo("GreaterThanThreshold");
+        JsonNode unknown = template().path("Resources").path("IdempotencyOutcomeUnknownAlarm").path("Properties");
+        assertThat(unknown.path("MetricName").asText()).isEqualTo("IdempotencyOutcomesUnknown");
+        assertThat(unknown.has("Dimensions")).as("one series across servers").isFalse();
+        assertThat(unknown.path("EvaluationPeriods").asInt()).isEqualTo(1);
+        assertThat(unknown.path("Threshold").asInt(-1)).isZero();
     }
 
     @Test
@@ -734,13 +797,18 @@ class DeploymentContractTest {
             assertThat(properties.path("region").asText()).as("region of %s", properties.path("title")).isEqualTo(REGION);
             assertThat(properties.path("title").asText()).isNotBlank();
             Set<String> ids = new HashSet<>();
+            java.util.List<String> mathExpressions = new java.util.ArrayList<>();
             for (JsonNode row : properties.path("metrics")) {
                 JsonNode options = row.path(row.size() - 1).isObject() ? row.path(row.size() - 1) : JsonNodeFactory.instance.objectNode();
                 if (options.has("id")) {
                     assertThat(options.path("id").asText()).matches("[a-z][A-Za-z0-9_]*");
                     assertThat(ids.add(options.path("id").asText())).as("ids unique in %s", properties.path("title")).isTrue();
                 }
-                if (options.has("expression")) {
+                if (options.has("expression") && !options.path("expression").asText().startsWith("SEARCH(")) {
+                    // metric math over the widget's own series, e.g. an error rate
+                    assertThat(row.size()).isEqualTo(1);
+                    mathExpressions.add(options.path("expression").asText());
+                } else if (options.has("expression")) {
                     assertThat(row.size()).isEqualTo(1);
                     java.util.regex.Matcher search = SEARCH.matcher(options.path("expression").asText());
                     assertThat(search.matches()).as("a SEARCH by exact schema: %s", options.path("expression")).isTrue();
@@ -759,9 +827,19 @@ class DeploymentContractTest {
                             options.path("stat").asText(properties.path("stat").asText("Average"))));
                 }
             }
+            for (String expression : mathExpressions) {
+                assertThat(MATH_NAMES.matcher(expression).results().map(java.util.regex.MatchResult::group)
+                        .filter(name -> !MATH_FUNCTIONS.contains(name)))
+                        .as("series named in %s (widget %s)", expression, properties.path("title")).isNotEmpty()
+                        .allSatisfy(name -> assertThat(ids).contains(name));
+            }
         }
         return all;
     }
+
+    /** Identifiers in a metric math expression: series ids, or the functions below. */
+    private static final java.util.regex.Pattern MATH_NAMES = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+    private static final Set<String> MATH_FUNCTIONS = Set.of("FILL", "SUM", "MAX", "MIN", "AVG", "IF", "METRICS");
 
     @Test
     void dashboardShowsEveryBrokerMetricExactlyAsItIsEmitted() throws Exception {
@@ -801,6 +879,17 @@ class DeploymentContractTest {
                 new Series(ns, "ToolCalls", Set.of("Outcome"), Map.of(), "Sum"),
                 new Series(ns, "UpstreamSessionsReopened", Set.of("Server", "Retried"), Map.of(), "Sum"),
                 new Series(ns, "RateLimited", Set.of("Tenant", "Scope"), Map.of(), "Sum"),
+                // errors by failure class as a rate, latency across all tools, denials per reason
+                new Series(ns, "ToolCalls", Set.of("Outcome"), Map.of("Outcome", "ambiguous"), "Sum"),
+                new Series(ns, "ToolCalls", Set.of(), Map.of(), "Sum"),
+                new Series(ns, "ToolLatency", Set.of(), Map.of(), "p99"),
+                new Series(ns, "RequestsDenied", Set.of("Reason"), Map.of(), "Sum"),
+                // idempotency: decisions, outcomes turned unknown
+                new Series(ns, "IdempotencyDecisions", Set.of("Decision"), Map.of(), "Sum"),
+                new Series(ns, "IdempotencyOutcomesUnknown", Set.of(), Map.of(), "Sum"),
+                // audit delivery as the forwarder measures it
+                new Series(ns, "AuditDeliveryLag", Set.of(), Map.of(), "Maximum"),
+                new Series(ns, "AuditDeliveryFailures", Set.of(), Map.of(), "Sum"),
                 // audit delivery: the forwarder's lag and its dead letters
                 new Series("AWS/Lambda", "IteratorAge", Set.of("FunctionName"), Map.of("FunctionName", "ref:AuditForwarderFunction"), "Maximum"),
                 new Series("AWS/SQS", "ApproximateNumberOfMessagesVisible", Set.of("QueueName"),
@@ -823,7 +912,9 @@ class DeploymentContractTest {
         JsonNode resources = template().path("Resources");
         assertThat(annotations).containsValues(
                 template().path("Parameters").path("SessionCapAlarmThreshold").path("Default").asDouble(),
-                resources.path("AuditForwarderLagAlarm").path("Properties").path("Threshold").asDouble());
+                resources.path("AuditForwarderLagAlarm").path("Properties").path("Threshold").asDouble(),
+                template().path("Parameters").path("ToolErrorRateAlarmPercent").path("Default").asDouble(),
+                template().path("Parameters").path("ToolLatencyP99AlarmMs").path("Default").asDouble());
     }
 
     @Test
