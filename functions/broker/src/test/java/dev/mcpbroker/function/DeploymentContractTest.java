@@ -112,6 +112,7 @@ class DeploymentContractTest {
         template().path("Resources").path("BrokerFunction").path("Properties").path("Environment").path("Variables")
                 .fieldNames().forEachRemaining(set::add);
         set.remove("DISABLE_SIGNAL_HANDLERS"); // read by the Quarkus Lambda runtime, not by broker code
+        set.removeAll(OPENTELEMETRY_VARIABLES); // read by Quarkus OpenTelemetry and the collector layer (below)
         assertThat(set).allSatisfy(name -> assertThat(readable).anySatisfy(pattern -> assertThat(name).matches(pattern)));
         assertThat(set).contains("BROKER_SESSION_TABLE");
     }
@@ -176,6 +177,98 @@ class DeploymentContractTest {
         } catch (NumberFormatException notNumbers) {
             return a.equals(b);
         }
+    }
+
+    // ---- tracing in AWS: X-Ray, the ADOT collector layer, OTLP from the broker ----
+
+    /** The broker's OpenTelemetry settings in the template: Quarkus reads the first three, the collector layer the last. */
+    private static final Set<String> OPENTELEMETRY_VARIABLES = Set.of("QUARKUS_OTEL_SDK_DISABLED",
+            "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", "QUARKUS_OTEL_TRACES_SAMPLER_ARG", "OPENTELEMETRY_COLLECTOR_CONFIG_URI");
+    private static final java.nio.file.Path COLLECTOR_CONFIG = ROOT.resolve("functions/broker/src/main/zip.jvm/collector.yaml");
+
+    @Test
+    void everyFunctionIsActivelyTracedWithTheXrayPermissionsSamAddsToItsGeneratedRole() throws IOException {
+        Map<String, JsonNode> functions = resourcesOfType("AWS::Serverless::Function");
+        assertThat(functions).containsKeys("BrokerFunction", "AuditForwarderFunction", "SessionMaintenanceFunction");
+        functions.forEach((name, function) -> {
+            assertThat(function.path("Tracing").asText()).as("Tracing of %s", name).isEqualTo("Active");
+            // SAM attaches AWSXrayWriteOnlyAccess (xray:PutTraceSegments, xray:PutTelemetryRecords) only to a
+            // role it generates; the collector layer's awsxray exporter relies on it
+            assertThat(function.has("Role")).as("%s uses the role SAM generates", name).isFalse();
+        });
+    }
+
+    @Test
+    void collectorLayerIsAnOptionalParameterAndWithoutItNothingIsExportedOverOtlp() throws IOException {
+        JsonNode template = template();
+        JsonNode parameter = template.path("Parameters").path("OtelCollectorLayerArn");
+        assertThat(parameter.path("Default").asText("x")).isEmpty();
+        java.util.regex.Pattern allowed = java.util.regex.Pattern.compile(parameter.path("AllowedPattern").asText());
+        assertThat(allowed.matcher("").matches()).isTrue();
+        assertThat(allowed.matcher("arn:aws:lambda:eu-central-1:901920570463:layer:aws-otel-collector-amd64-ver-0-117-0:1")
+                .matches()).isTrue();
+        assertThat(allowed.matcher("arn:aws:lambda:eu-central-1:901920570463:layer:aws-otel-collector-amd64-ver-0-117-0")
+                .matches()).as("a layer version is required").isFalse();
+        assertThat(template.path("Conditions").path("HasCollectorLayer")).isEqualTo(json(
+                "{'Fn::Not': [{'Fn::Equals': [{'Ref': 'OtelCollectorLayerArn'}, '']}]}"));
+        JsonNode broker = broker();
+        assertThat(broker.path("Layers")).isEqualTo(json(
+                "{'Fn::If': ['HasCollectorLayer', [{'Ref': 'OtelCollectorLayerArn'}], {'Ref': 'AWS::NoValue'}]}"));
+        JsonNode variables = broker.path("Environment").path("Variables");
+        Set<String> names = new TreeSet<>();
+        variables.fieldNames().forEachRemaining(names::add);
+        assertThat(names).containsAll(OPENTELEMETRY_VARIABLES);
+        assertThat(variables.path("QUARKUS_OTEL_SDK_DISABLED")).isEqualTo(json("{'Fn::If': ['HasCollectorLayer', 'false', 'true']}"));
+        // a collector-only layer runs as an extension: no wrapper script, no language agent
+        assertThat(names).doesNotContain("AWS_LAMBDA_EXEC_WRAPPER", "JAVA_TOOL_OPTIONS");
+        // only the broker exports OTLP: the other functions have no OpenTelemetry SDK to export with
+        for (JsonNode function : java.util.List.of(forwarder(), maintenance())) {
+            assertThat(function.has("Layers")).isFalse();
+            assertThat(function.path("Environment").path("Variables").toString()).doesNotContain("OTEL");
+        }
+    }
+
+    @Test
+    void brokerExportsToTheCollectorTheZipShipsWithItsConfiguration() throws IOException {
+        JsonNode variables = broker().path("Environment").path("Variables");
+        java.net.URI endpoint = java.net.URI.create(variables.path("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT").asText());
+        JsonNode collector = YAML.readTree(COLLECTOR_CONFIG.toFile());
+        // the collector listens where the broker sends: OTLP/gRPC on the loopback
+        assertThat(collector.path("receivers").path("otlp").path("protocols").path("grpc").path("endpoint").asText())
+                .isEqualTo(endpoint.getHost() + ":" + endpoint.getPort());
+        assertThat(endpoint.getHost()).isEqualTo("localhost");
+        // traces go to X-Ray; metrics to CloudWatch under a namespace of their own, so McpBroker stays
+        // exactly what EmfBrokerMetrics emits (the dashboard and alarms read it)
+        JsonNode pipelines = collector.path("service").path("pipelines");
+        assertThat(pipelines.path("traces").path("exporters")).isEqualTo(json("['awsxray']"));
+        assertThat(pipelines.path("metrics").path("exporters")).isEqualTo(json("['awsemf']"));
+        assertThat(collector.path("exporters").path("awsemf").path("namespace").asText())
+                .isNotEqualTo(EmfBrokerMetrics.NAMESPACE).startsWith(EmfBrokerMetrics.NAMESPACE + "/");
+        // the layer reads the file from the function's task root: shipped in both packagings, identically
+        String uri = variables.path("OPENTELEMETRY_COLLECTOR_CONFIG_URI").asText();
+        assertThat(uri).isEqualTo("/var/task/" + COLLECTOR_CONFIG.getFileName());
+        java.nio.file.Path nativeConfig = ROOT.resolve("functions/broker/src/main/zip.native/collector.yaml");
+        assertThat(java.nio.file.Files.readString(nativeConfig)).isEqualTo(java.nio.file.Files.readString(COLLECTOR_CONFIG));
+        java.nio.file.Path zip = java.nio.file.Path.of("target/function.zip");
+        if (java.nio.file.Files.exists(zip)) {
+            try (java.util.zip.ZipFile packaged = new java.util.zip.ZipFile(zip.toFile())) {
+                assertThat(packaged.getEntry("collector.yaml")).as("collector.yaml at the root of function.zip").isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void traceSamplingIsARatioParameterTheBrokersSamplerReads() throws IOException {
+        JsonNode parameter = template().path("Parameters").path("TraceSampleRatio");
+        assertThat(parameter.path("Type").asText()).isEqualTo("Number");
+        assertThat(parameter.path("Default").asDouble()).isEqualTo(1.0);
+        assertThat(parameter.path("MinValue").asDouble()).isZero();
+        assertThat(parameter.path("MaxValue").asDouble()).isEqualTo(1.0);
+        assertThat(broker().path("Environment").path("Variables").path("QUARKUS_OTEL_TRACES_SAMPLER_ARG")).isEqualTo(ref("TraceSampleRatio"));
+        // the ratio is an argument of a ratio sampler (a build-time choice): parent-based, so an agent's
+        // sampling decision is followed
+        String properties = java.nio.file.Files.readString(ROOT.resolve("functions/broker/src/main/resources/application.properties"));
+        assertThat(properties.lines()).contains("quarkus.otel.traces.sampler=parentbased_traceidratio");
     }
 
     // ---- the broker's alias: SnapStart or provisioned concurrency, never both ----
