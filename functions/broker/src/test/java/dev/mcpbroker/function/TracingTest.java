@@ -194,6 +194,11 @@ class TracingTest {
         assertThat(attribute(conflict, McpAttributes.ERROR_TYPE)).isEqualTo("-32051");
         assertThat(attribute(conflict, McpAttributes.FAILURE_CLASS)).isEqualTo("deterministic");
         assertThat(conflict.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        // and counted per decision
+        Map<String, Long> decisions = new HashMap<>();
+        telemetry.counterPoints("mcp.broker.idempotency.decisions").forEach(point -> decisions.merge(
+                point.getAttributes().get(AttributeKey.stringKey("mcp.broker.idempotency.decision")), point.getValue(), Long::sum));
+        assertThat(decisions).isEqualTo(Map.of("execute", 1L, "replay", 1L, "conflict", 1L));
         // only the executed call went upstream
         List<SpanData> spans = telemetry.spans();
         assertThat(transfers).extracting(t -> childrenOf(t, spans).filter(c -> c.getName().equals("tools/call transfer")).count())
