@@ -9,7 +9,8 @@
 #       through one broker instance and through nginx over three
 #   scripts/bench.sh critical-path [-Dbench.calls=1000]
 #       the broker's own path for a state-changing tools/call (real DynamoDB adapters, real upstream)
-#       with vs without audit trail + idempotency, and sequential AWS round trips per call
+#       with vs without audit trail + idempotency, sequential AWS round trips per call, and the same call
+#       with vs without OpenTelemetry tracing (calls alternating; spans per call)
 #   scripts/bench.sh session-scale [-Dbench.records=100000] [-Dbench.calls=1000]
 #       tools/call p50/p99 through the broker path with 10 vs 100,000 session records in the state table
 #   scripts/bench.sh governance [-Dbench.calls=20000]

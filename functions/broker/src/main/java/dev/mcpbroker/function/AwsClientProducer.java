@@ -1,5 +1,7 @@
 package dev.mcpbroker.function;
 
+import dev.mcpbroker.function.telemetry.AwsSdkTracing;
+import io.opentelemetry.api.OpenTelemetry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -12,15 +14,17 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClientBuilde
 
 /**
  * AWS SDK clients, built once per function instance from {@link BrokerConfig}. The URL-connection HTTP
- * client is used because it starts fast and works in a native image.
+ * client is used because it starts fast and works in a native image. Every call is a span of the request
+ * that made it ({@link AwsSdkTracing}).
  */
 @ApplicationScoped
 public class AwsClientProducer {
 
     @Produces
     @ApplicationScoped
-    DynamoDbClient dynamoDb(BrokerConfig config) {
-        DynamoDbClientBuilder builder = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
+    DynamoDbClient dynamoDb(BrokerConfig config, OpenTelemetry openTelemetry) {
+        DynamoDbClientBuilder builder = AwsSdkTracing.traced(
+                DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()), openTelemetry);
         config.aws().region().map(Region::of).ifPresent(builder::region);
         config.aws().dynamodb().endpoint().ifPresent(builder::endpointOverride);
         return builder.build();
@@ -28,8 +32,9 @@ public class AwsClientProducer {
 
     @Produces
     @ApplicationScoped
-    SecretsManagerClient secretsManager(BrokerConfig config) {
-        SecretsManagerClientBuilder builder = SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
+    SecretsManagerClient secretsManager(BrokerConfig config, OpenTelemetry openTelemetry) {
+        SecretsManagerClientBuilder builder = AwsSdkTracing.traced(
+                SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()), openTelemetry);
         config.aws().region().map(Region::of).ifPresent(builder::region);
         config.aws().secretsmanager().endpoint().ifPresent(builder::endpointOverride);
         return builder.build();

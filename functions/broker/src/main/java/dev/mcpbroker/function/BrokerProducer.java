@@ -27,6 +27,8 @@ import dev.mcpbroker.core.upstream.UpstreamRegistry;
 import dev.mcpbroker.core.upstream.UpstreamServer;
 import dev.mcpbroker.function.metrics.EmfBrokerMetrics;
 import dev.mcpbroker.function.metrics.OtelBrokerMetrics;
+import dev.mcpbroker.function.telemetry.OtelUpstreamTracing;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.metrics.Meter;
 import dev.mcpbroker.function.secrets.SecretsManagerCredentialSource;
 import dev.mcpbroker.sessiontable.policy.DynamoDbPolicyStore;
@@ -93,7 +95,7 @@ public class BrokerProducer {
     @Produces
     @ApplicationScoped
     McpBroker broker(JsonRpcCodec codec, ObjectMapper mapper, DynamoDbClient dynamoDb, SecretsManagerClient secrets,
-                     Clock clock, BrokerConfig config, BrokerMetrics metrics) {
+                     Clock clock, BrokerConfig config, BrokerMetrics metrics, OpenTelemetry openTelemetry) {
         String stateTable = config.session().table();
         String policyTable = config.policy().table();
         // The registry is read through the same bounded cache as grants: a kill switch reaches every
@@ -104,7 +106,8 @@ public class BrokerProducer {
 
         UpstreamExchange upstream = new UpstreamExchange(
                 new HttpUpstreamClient(mapper, config.limits().maxUpstreamResponseBytes()),
-                new SecretsManagerCredentialSource(secrets, mapper, config.credentials().cacheTtl(), clock), mapper);
+                new SecretsManagerCredentialSource(secrets, mapper, config.credentials().cacheTtl(), clock), mapper,
+                new OtelUpstreamTracing(openTelemetry));
         McpBroker.Ports ports = new McpBroker.Ports(
                 new DynamoDbSessionStore(dynamoDb, stateTable),
                 cachedRegistry,

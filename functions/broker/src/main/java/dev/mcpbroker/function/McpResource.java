@@ -1,5 +1,6 @@
 package dev.mcpbroker.function;
 
+import dev.mcpbroker.core.broker.BrokerMetrics;
 import dev.mcpbroker.core.broker.BrokerRequest;
 import dev.mcpbroker.core.broker.BrokerResponse;
 import dev.mcpbroker.core.broker.McpBroker;
@@ -10,6 +11,8 @@ import dev.mcpbroker.core.identity.AgentIdentity;
 import dev.mcpbroker.core.jsonrpc.JsonRpcCodec;
 import dev.mcpbroker.core.mcp.McpHeaders;
 import dev.mcpbroker.core.mcp.OriginPolicy;
+import dev.mcpbroker.function.telemetry.McpRequest;
+import dev.mcpbroker.function.telemetry.McpTelemetry;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -21,11 +24,13 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.function.Function;
 
 /**
  * The agent-facing Streamable HTTP endpoint, one per registered upstream server. Authenticates, decodes
  * HTTP, delegates to {@link McpBroker}, encodes the answer; errors are encoded by {@link JsonRpcErrorMapper}.
- * The agent's token stops here: it is never forwarded upstream.
+ * The agent's token stops here: it is never forwarded upstream. Every request is traced, measured and
+ * logged once ({@link McpTelemetry}), refused ones included.
  */
 @Path("/mcp/{server}")
 public class McpResource {
@@ -36,13 +41,18 @@ public class McpResource {
     private final AgentAuthenticator authenticator;
     private final OriginPolicy origins;
     private final JsonRpcCodec codec;
+    private final McpTelemetry telemetry;
+    private final BrokerMetrics metrics;
 
     @Inject
-    public McpResource(McpBroker broker, AgentAuthenticator authenticator, OriginPolicy origins, JsonRpcCodec codec) {
+    public McpResource(McpBroker broker, AgentAuthenticator authenticator, OriginPolicy origins, JsonRpcCodec codec,
+                       McpTelemetry telemetry, BrokerMetrics metrics) {
         this.broker = broker;
         this.authenticator = authenticator;
         this.origins = origins;
         this.codec = codec;
+        this.telemetry = telemetry;
+        this.metrics = metrics;
     }
 
     @POST
@@ -57,12 +67,13 @@ public class McpResource {
                          @HeaderParam(McpHeaders.TASK_ID) String taskId,
                          @HeaderParam("Content-Type") String contentType,
                          byte[] body) {
-        origins.check(origin, host);
-        AgentIdentity identity = authenticator.authenticate(authorization, server);
-        if (contentType == null || !MediaType.APPLICATION_JSON_TYPE.isCompatible(MediaType.valueOf(contentType))) {
-            throw new BrokerException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
-        }
-        return encode(broker.post(new BrokerRequest(identity, server, sessionId, protocolVersion, idempotencyKey, taskId, body)));
+        return traced("POST", server, trace -> {
+            AgentIdentity identity = admitted(origin, host, authorization, server);
+            if (contentType == null || !MediaType.APPLICATION_JSON_TYPE.isCompatible(MediaType.valueOf(contentType))) {
+                throw new BrokerException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
+            }
+            return broker.post(new BrokerRequest(identity, server, sessionId, protocolVersion, idempotencyKey, taskId, body), trace);
+        });
     }
 
     @DELETE
@@ -72,15 +83,46 @@ public class McpResource {
                            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                            @HeaderParam(McpHeaders.SESSION_ID) String sessionId,
                            @HeaderParam(McpHeaders.PROTOCOL_VERSION) String protocolVersion) {
-        origins.check(origin, host);
-        return encode(broker.delete(authenticator.authenticate(authorization, server), server, sessionId, protocolVersion));
+        return traced("DELETE", server, trace ->
+                broker.delete(admitted(origin, host, authorization, server), server, sessionId, protocolVersion, trace));
     }
 
     /** Server-to-client streams need a connection the HTTP API cannot hold; the spec allows 405. */
     @GET
     public Response get(@PathParam("server") String server) {
-        throw new BrokerException(ErrorCode.METHOD_NOT_ALLOWED,
-                "this endpoint offers no server-to-client stream; use POST");
+        return traced("GET", server, trace -> {
+            throw new BrokerException(ErrorCode.METHOD_NOT_ALLOWED, "this endpoint offers no server-to-client stream; use POST");
+        });
+    }
+
+    /**
+     * Runs one request inside its trace: the trace ends, with its outcome, before the answer (or the
+     * failure, which {@link JsonRpcErrorMapper} encodes) leaves.
+     */
+    private Response traced(String httpMethod, String server, Function<McpRequest, BrokerResponse> handling) {
+        McpRequest request = telemetry.begin(httpMethod, server);
+        try {
+            return encode(request.answered(handling.apply(request)));
+        } catch (RuntimeException | Error e) {
+            request.failed(e);
+            throw e;
+        } finally {
+            request.end();
+        }
+    }
+
+    /** The checks of the transport edge, before the policy layer: origin and host, then the agent's token. */
+    private AgentIdentity admitted(String origin, String host, String authorization, String server) {
+        try {
+            origins.check(origin, host);
+            return authenticator.authenticate(authorization, server);
+        } catch (BrokerException e) {
+            int status = e.code().httpStatus();
+            if (status == 401 || status == 403) {
+                metrics.requestDenied(e.code().reason());
+            }
+            throw e;
+        }
     }
 
     private Response encode(BrokerResponse response) {

@@ -134,6 +134,8 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
         config.put("broker.auth.jwks-url", JWKS.uri().toString());
         config.put("quarkus.log.file.enabled", "true");
         config.put("quarkus.log.file.path", LOG_FILE.toString());
+        // JSON lines, as the function logs in Lambda, so tests read the fields CloudWatch Logs Insights queries
+        config.put("quarkus.log.file.json.enabled", "true");
         config.put("quarkus.log.category.\"dev.mcpbroker\".level", "DEBUG");
         return config;
     }

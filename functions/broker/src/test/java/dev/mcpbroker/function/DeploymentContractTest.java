@@ -112,6 +112,7 @@ class DeploymentContractTest {
         template().path("Resources").path("BrokerFunction").path("Properties").path("Environment").path("Variables")
                 .fieldNames().forEachRemaining(set::add);
         set.remove("DISABLE_SIGNAL_HANDLERS"); // read by the Quarkus Lambda runtime, not by broker code
+        set.removeAll(OPENTELEMETRY_VARIABLES); // read by Quarkus OpenTelemetry and the collector layer (below)
         assertThat(set).allSatisfy(name -> assertThat(readable).anySatisfy(pattern -> assertThat(name).matches(pattern)));
         assertThat(set).contains("BROKER_SESSION_TABLE");
     }
@@ -176,6 +177,98 @@ class DeploymentContractTest {
         } catch (NumberFormatException notNumbers) {
             return a.equals(b);
         }
+    }
+
+    // ---- tracing in AWS: X-Ray, the ADOT collector layer, OTLP from the broker ----
+
+    /** The broker's OpenTelemetry settings in the template: Quarkus reads the first three, the collector layer the last. */
+    private static final Set<String> OPENTELEMETRY_VARIABLES = Set.of("QUARKUS_OTEL_SDK_DISABLED",
+            "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", "QUARKUS_OTEL_TRACES_SAMPLER_ARG", "OPENTELEMETRY_COLLECTOR_CONFIG_URI");
+    private static final java.nio.file.Path COLLECTOR_CONFIG = ROOT.resolve("functions/broker/src/main/zip.jvm/collector.yaml");
+
+    @Test
+    void everyFunctionIsActivelyTracedWithTheXrayPermissionsSamAddsToItsGeneratedRole() throws IOException {
+        Map<String, JsonNode> functions = resourcesOfType("AWS::Serverless::Function");
+        assertThat(functions).containsKeys("BrokerFunction", "AuditForwarderFunction", "SessionMaintenanceFunction");
+        functions.forEach((name, function) -> {
+            assertThat(function.path("Tracing").asText()).as("Tracing of %s", name).isEqualTo("Active");
+            // SAM attaches AWSXrayWriteOnlyAccess (xray:PutTraceSegments, xray:PutTelemetryRecords) only to a
+            // role it generates; the collector layer's awsxray exporter relies on it
+            assertThat(function.has("Role")).as("%s uses the role SAM generates", name).isFalse();
+        });
+    }
+
+    @Test
+    void collectorLayerIsAnOptionalParameterAndWithoutItNothingIsExportedOverOtlp() throws IOException {
+        JsonNode template = template();
+        JsonNode parameter = template.path("Parameters").path("OtelCollectorLayerArn");
+        assertThat(parameter.path("Default").asText("x")).isEmpty();
+        java.util.regex.Pattern allowed = java.util.regex.Pattern.compile(parameter.path("AllowedPattern").asText());
+        assertThat(allowed.matcher("").matches()).isTrue();
+        assertThat(allowed.matcher("arn:aws:lambda:eu-central-1:901920570463:layer:aws-otel-collector-amd64-ver-0-117-0:1")
+                .matches()).isTrue();
+        assertThat(allowed.matcher("arn:aws:lambda:eu-central-1:901920570463:layer:aws-otel-collector-amd64-ver-0-117-0")
+                .matches()).as("a layer version is required").isFalse();
+        assertThat(template.path("Conditions").path("HasCollectorLayer")).isEqualTo(json(
+                "{'Fn::Not': [{'Fn::Equals': [{'Ref': 'OtelCollectorLayerArn'}, '']}]}"));
+        JsonNode broker = broker();
+        assertThat(broker.path("Layers")).isEqualTo(json(
+                "{'Fn::If': ['HasCollectorLayer', [{'Ref': 'OtelCollectorLayerArn'}], {'Ref': 'AWS::NoValue'}]}"));
+        JsonNode variables = broker.path("Environment").path("Variables");
+        Set<String> names = new TreeSet<>();
+        variables.fieldNames().forEachRemaining(names::add);
+        assertThat(names).containsAll(OPENTELEMETRY_VARIABLES);
+        assertThat(variables.path("QUARKUS_OTEL_SDK_DISABLED")).isEqualTo(json("{'Fn::If': ['HasCollectorLayer', 'false', 'true']}"));
+        // a collector-only layer runs as an extension: no wrapper script, no language agent
+        assertThat(names).doesNotContain("AWS_LAMBDA_EXEC_WRAPPER", "JAVA_TOOL_OPTIONS");
+        // only the broker exports OTLP: the other functions have no OpenTelemetry SDK to export with
+        for (JsonNode function : java.util.List.of(forwarder(), maintenance())) {
+            assertThat(function.has("Layers")).isFalse();
+            assertThat(function.path("Environment").path("Variables").toString()).doesNotContain("OTEL");
+        }
+    }
+
+    @Test
+    void brokerExportsToTheCollectorTheZipShipsWithItsConfiguration() throws IOException {
+        JsonNode variables = broker().path("Environment").path("Variables");
+        java.net.URI endpoint = java.net.URI.create(variables.path("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT").asText());
+        JsonNode collector = YAML.readTree(COLLECTOR_CONFIG.toFile());
+        // the collector listens where the broker sends: OTLP/gRPC on the loopback
+        assertThat(collector.path("receivers").path("otlp").path("protocols").path("grpc").path("endpoint").asText())
+                .isEqualTo(endpoint.getHost() + ":" + endpoint.getPort());
+        assertThat(endpoint.getHost()).isEqualTo("localhost");
+        // traces go to X-Ray; metrics to CloudWatch under a namespace of their own, so McpBroker stays
+        // exactly what EmfBrokerMetrics emits (the dashboard and alarms read it)
+        JsonNode pipelines = collector.path("service").path("pipelines");
+        assertThat(pipelines.path("traces").path("exporters")).isEqualTo(json("['awsxray']"));
+        assertThat(pipelines.path("metrics").path("exporters")).isEqualTo(json("['awsemf']"));
+        assertThat(collector.path("exporters").path("awsemf").path("namespace").asText())
+                .isNotEqualTo(EmfBrokerMetrics.NAMESPACE).startsWith(EmfBrokerMetrics.NAMESPACE + "/");
+        // the layer reads the file from the function's task root: shipped in both packagings, identically
+        String uri = variables.path("OPENTELEMETRY_COLLECTOR_CONFIG_URI").asText();
+        assertThat(uri).isEqualTo("/var/task/" + COLLECTOR_CONFIG.getFileName());
+        java.nio.file.Path nativeConfig = ROOT.resolve("functions/broker/src/main/zip.native/collector.yaml");
+        assertThat(java.nio.file.Files.readString(nativeConfig)).isEqualTo(java.nio.file.Files.readString(COLLECTOR_CONFIG));
+        java.nio.file.Path zip = java.nio.file.Path.of("target/function.zip");
+        if (java.nio.file.Files.exists(zip)) {
+            try (java.util.zip.ZipFile packaged = new java.util.zip.ZipFile(zip.toFile())) {
+                assertThat(packaged.getEntry("collector.yaml")).as("collector.yaml at the root of function.zip").isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void traceSamplingIsARatioParameterTheBrokersSamplerReads() throws IOException {
+        JsonNode parameter = template().path("Parameters").path("TraceSampleRatio");
+        assertThat(parameter.path("Type").asText()).isEqualTo("Number");
+        assertThat(parameter.path("Default").asDouble()).isEqualTo(1.0);
+        assertThat(parameter.path("MinValue").asDouble()).isZero();
+        assertThat(parameter.path("MaxValue").asDouble()).isEqualTo(1.0);
+        assertThat(broker().path("Environment").path("Variables").path("QUARKUS_OTEL_TRACES_SAMPLER_ARG")).isEqualTo(ref("TraceSampleRatio"));
+        // the ratio is an argument of a ratio sampler (a build-time choice): parent-based, so an agent's
+        // sampling decision is followed
+        String properties = java.nio.file.Files.readString(ROOT.resolve("functions/broker/src/main/resources/application.properties"));
+        assertThat(properties.lines()).contains("quarkus.otel.traces.sampler=parentbased_traceidratio");
     }
 
     // ---- the broker's alias: SnapStart or provisioned concurrency, never both ----
@@ -618,17 +711,80 @@ class DeploymentContractTest {
             // every alarm notifies the operator's topic when one is configured
             assertThat(properties.path("AlarmActions")).as("actions of %s", alarm.getKey()).isEqualTo(json(
                     "{'Fn::If': ['HasAlarmTopic', [{'Ref': 'AlarmTopicArn'}], {'Ref': 'AWS::NoValue'}]}"));
-            if (!properties.path("Namespace").asText().equals(EmfBrokerMetrics.NAMESPACE)) {
-                continue;
+            // a single metric, or metric math over several (each a MetricStat)
+            java.util.List<JsonNode> watched = new java.util.ArrayList<>();
+            if (properties.has("MetricName")) {
+                watched.add(properties);
             }
-            onBrokerMetrics++;
-            Set<String> dimensions = new TreeSet<>();
-            properties.path("Dimensions").forEach(dimension -> dimensions.add(dimension.path("Name").asText()));
-            assertThat(emitted.getOrDefault(properties.path("MetricName").asText(), Set.of()))
-                    .as("%s watches %s by %s", alarm.getKey(), properties.path("MetricName").asText(), dimensions)
-                    .contains(dimensions);
+            properties.path("Metrics").forEach(query -> {
+                if (query.has("MetricStat")) {
+                    watched.add(query.path("MetricStat").path("Metric"));
+                }
+            });
+            for (JsonNode metric : watched) {
+                if (!metric.path("Namespace").asText().equals(EmfBrokerMetrics.NAMESPACE)) {
+                    continue;
+                }
+                onBrokerMetrics++;
+                Set<String> dimensions = new TreeSet<>();
+                metric.path("Dimensions").forEach(dimension -> dimensions.add(dimension.path("Name").asText()));
+                assertThat(emitted.getOrDefault(metric.path("MetricName").asText(), Set.of()))
+                        .as("%s watches %s by %s", alarm.getKey(), metric.path("MetricName").asText(), dimensions)
+                        .contains(dimensions);
+            }
         }
         assertThat(onBrokerMetrics).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void toolErrorRateAlarmDividesFailedCallsByAllCallsAcrossServersAndTools() throws IOException {
+        JsonNode alarm = template().path("Resources").path("ToolErrorRateAlarm").path("Properties");
+        Map<String, JsonNode> queries = new java.util.TreeMap<>();
+        alarm.path("Metrics").forEach(query -> queries.put(query.path("Id").asText(), query));
+        // the failure classes, one series each, and all calls
+        for (String failureClass : java.util.List.of("not_executed", "deterministic", "ambiguous")) {
+            JsonNode metric = queries.get(failureClass.replace("_", "")).path("MetricStat").path("Metric");
+            assertThat(metric.path("MetricName").asText()).isEqualTo("ToolCalls");
+            assertThat(metric.path("Dimensions")).isEqualTo(json("[{'Name': 'Outcome', 'Value': '" + failureClass + "'}]"));
+            assertThat(dev.mcpbroker.core.error.FailureClass.valueOf(failureClass.toUpperCase(Locale.ROOT)).wireName())
+                    .isEqualTo(failureClass);
+        }
+        assertThat(queries.get("calls").path("MetricStat").path("Metric").has("Dimensions")).isFalse();
+        JsonNode rate = queries.get("errorrate");
+        assertThat(rate.path("ReturnData").asBoolean()).isTrue();
+        assertThat(rate.path("Expression").asText()).contains("notexecuted", "deterministic", "ambiguous", "/ calls");
+        assertThat(queries.values().stream().filter(q -> q.path("ReturnData").asBoolean(true))).hasSize(1);
+        assertThat(alarm.path("Threshold")).isEqualTo(ref("ToolErrorRateAlarmPercent"));
+        assertThat(alarm.path("ComparisonOperator").asText()).isEqualTo("GreaterThanThreshold");
+        assertThat(alarm.path("TreatMissingData").asText()).isEqualTo("notBreaching");
+        JsonNode threshold = template().path("Parameters").path("ToolErrorRateAlarmPercent");
+        assertThat(threshold.path("MinValue").asInt(-1)).isZero();
+        assertThat(threshold.path("MaxValue").asInt()).isEqualTo(100);
+    }
+
+    @Test
+    void toolLatencyAlarmWatchesTheP99AcrossEveryServerAndTool() throws IOException {
+        JsonNode alarm = template().path("Resources").path("ToolLatencyP99Alarm").path("Properties");
+        assertThat(alarm.path("Namespace").asText()).isEqualTo(EmfBrokerMetrics.NAMESPACE);
+        assertThat(alarm.path("MetricName").asText()).isEqualTo("ToolLatency");
+        assertThat(alarm.has("Dimensions")).isFalse();
+        assertThat(alarm.path("ExtendedStatistic").asText()).isEqualTo("p99");
+        assertThat(alarm.has("Statistic")).as("Statistic and ExtendedStatistic exclude each other").isFalse();
+        assertThat(alarm.path("Threshold")).isEqualTo(ref("ToolLatencyP99AlarmMs"));
+    }
+
+    @Test
+    void auditDeliveryFailuresAndUnknownOutcomesRaiseAlarms() throws IOException {
+        JsonNode failing = template().path("Resources").path("AuditDeliveryFailingAlarm").path("Properties");
+        assertThat(failing.path("MetricName").asText()).isEqualTo("AuditDeliveryFailures");
+        assertThat(failing.path("Statistic").asText()).isEqualTo("Sum");
+        assertThat(failing.path("Threshold").asInt(-1)).isZero();
+        assertThat(failing.path("ComparisonOperator").asText()).isEqualTo("GreaterThanThreshold");
+        JsonNode unknown = template().path("Resources").path("IdempotencyOutcomeUnknownAlarm").path("Properties");
+        assertThat(unknown.path("MetricName").asText()).isEqualTo("IdempotencyOutcomesUnknown");
+        assertThat(unknown.has("Dimensions")).as("one series across servers").isFalse();
+        assertThat(unknown.path("EvaluationPeriods").asInt()).isEqualTo(1);
+        assertThat(unknown.path("Threshold").asInt(-1)).isZero();
     }
 
     @Test
@@ -734,13 +890,18 @@ class DeploymentContractTest {
             assertThat(properties.path("region").asText()).as("region of %s", properties.path("title")).isEqualTo(REGION);
             assertThat(properties.path("title").asText()).isNotBlank();
             Set<String> ids = new HashSet<>();
+            java.util.List<String> mathExpressions = new java.util.ArrayList<>();
             for (JsonNode row : properties.path("metrics")) {
                 JsonNode options = row.path(row.size() - 1).isObject() ? row.path(row.size() - 1) : JsonNodeFactory.instance.objectNode();
                 if (options.has("id")) {
                     assertThat(options.path("id").asText()).matches("[a-z][A-Za-z0-9_]*");
                     assertThat(ids.add(options.path("id").asText())).as("ids unique in %s", properties.path("title")).isTrue();
                 }
-                if (options.has("expression")) {
+                if (options.has("expression") && !options.path("expression").asText().startsWith("SEARCH(")) {
+                    // metric math over the widget's own series, e.g. an error rate
+                    assertThat(row.size()).isEqualTo(1);
+                    mathExpressions.add(options.path("expression").asText());
+                } else if (options.has("expression")) {
                     assertThat(row.size()).isEqualTo(1);
                     java.util.regex.Matcher search = SEARCH.matcher(options.path("expression").asText());
                     assertThat(search.matches()).as("a SEARCH by exact schema: %s", options.path("expression")).isTrue();
@@ -759,9 +920,19 @@ class DeploymentContractTest {
                             options.path("stat").asText(properties.path("stat").asText("Average"))));
                 }
             }
+            for (String expression : mathExpressions) {
+                assertThat(MATH_NAMES.matcher(expression).results().map(java.util.regex.MatchResult::group)
+                        .filter(name -> !MATH_FUNCTIONS.contains(name)))
+                        .as("series named in %s (widget %s)", expression, properties.path("title")).isNotEmpty()
+                        .allSatisfy(name -> assertThat(ids).contains(name));
+            }
         }
         return all;
     }
+
+    /** Identifiers in a metric math expression: series ids, or the functions below. */
+    private static final java.util.regex.Pattern MATH_NAMES = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+    private static final Set<String> MATH_FUNCTIONS = Set.of("FILL", "SUM", "MAX", "MIN", "AVG", "IF", "METRICS");
 
     @Test
     void dashboardShowsEveryBrokerMetricExactlyAsItIsEmitted() throws Exception {
@@ -801,6 +972,17 @@ class DeploymentContractTest {
                 new Series(ns, "ToolCalls", Set.of("Outcome"), Map.of(), "Sum"),
                 new Series(ns, "UpstreamSessionsReopened", Set.of("Server", "Retried"), Map.of(), "Sum"),
                 new Series(ns, "RateLimited", Set.of("Tenant", "Scope"), Map.of(), "Sum"),
+                // errors by failure class as a rate, latency across all tools, denials per reason
+                new Series(ns, "ToolCalls", Set.of("Outcome"), Map.of("Outcome", "ambiguous"), "Sum"),
+                new Series(ns, "ToolCalls", Set.of(), Map.of(), "Sum"),
+                new Series(ns, "ToolLatency", Set.of(), Map.of(), "p99"),
+                new Series(ns, "RequestsDenied", Set.of("Reason"), Map.of(), "Sum"),
+                // idempotency: decisions, outcomes turned unknown
+                new Series(ns, "IdempotencyDecisions", Set.of("Decision"), Map.of(), "Sum"),
+                new Series(ns, "IdempotencyOutcomesUnknown", Set.of(), Map.of(), "Sum"),
+                // audit delivery as the forwarder measures it
+                new Series(ns, "AuditDeliveryLag", Set.of(), Map.of(), "Maximum"),
+                new Series(ns, "AuditDeliveryFailures", Set.of(), Map.of(), "Sum"),
                 // audit delivery: the forwarder's lag and its dead letters
                 new Series("AWS/Lambda", "IteratorAge", Set.of("FunctionName"), Map.of("FunctionName", "ref:AuditForwarderFunction"), "Maximum"),
                 new Series("AWS/SQS", "ApproximateNumberOfMessagesVisible", Set.of("QueueName"),
@@ -823,7 +1005,9 @@ class DeploymentContractTest {
         JsonNode resources = template().path("Resources");
         assertThat(annotations).containsValues(
                 template().path("Parameters").path("SessionCapAlarmThreshold").path("Default").asDouble(),
-                resources.path("AuditForwarderLagAlarm").path("Properties").path("Threshold").asDouble());
+                resources.path("AuditForwarderLagAlarm").path("Properties").path("Threshold").asDouble(),
+                template().path("Parameters").path("ToolErrorRateAlarmPercent").path("Default").asDouble(),
+                template().path("Parameters").path("ToolLatencyP99AlarmMs").path("Default").asDouble());
     }
 
     @Test

@@ -6,9 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpbroker.core.policy.ServerGrant;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
+import dev.mcpbroker.function.telemetry.CapturedTelemetry;
 import dev.mcpbroker.testkit.upstream.DemoUpstream;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricExporter;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
@@ -36,6 +42,13 @@ class IdempotencyTest {
     /** Its own demo server, so a test may kill it without disturbing the others. */
     private static final String FRAGILE = "fragile";
     private static DemoUpstream fragile;
+
+    @Inject
+    OpenTelemetry openTelemetry;
+    @Inject
+    InMemorySpanExporter spanExporter;
+    @Inject
+    InMemoryMetricExporter metricExporter;
 
     @BeforeAll
     static void fragileServer() {
@@ -201,6 +214,8 @@ class IdempotencyTest {
 
     @Test
     void upstreamKilledAfterExecutingLeavesTheOutcomeUnknownAndNeverExecutesAgain() throws Exception {
+        CapturedTelemetry telemetry = new CapturedTelemetry(openTelemetry, spanExporter, metricExporter);
+        telemetry.reset();
         String session = open(FRAGILE);
         call(FRAGILE, session, null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}").then().statusCode(200);
         String key = key();
@@ -228,6 +243,13 @@ class IdempotencyTest {
         assertThat(retry.jsonPath().getString("error.data.failureClass")).isEqualTo("ambiguous");
         assertThat(fragile.executions("transfer")).isZero();
         assertThat(fragile.mcpRequests() - requestsBefore).as("at most a tools/list to learn annotations").isLessThanOrEqualTo(1);
+
+        // the lost answer is counted as an outcome turned unknown, the refused retry as an "unknown" decision
+        assertThat(telemetry.counterPoints("mcp.broker.idempotency.outcomes_unknown").stream()
+                .mapToLong(io.opentelemetry.sdk.metrics.data.LongPointData::getValue).sum()).isEqualTo(1);
+        assertThat(telemetry.counterPoints("mcp.broker.idempotency.decisions").stream()
+                .filter(point -> "unknown".equals(point.getAttributes().get(AttributeKey.stringKey("mcp.broker.idempotency.decision"))))
+                .mapToLong(io.opentelemetry.sdk.metrics.data.LongPointData::getValue).sum()).isEqualTo(1);
     }
 
     @Test

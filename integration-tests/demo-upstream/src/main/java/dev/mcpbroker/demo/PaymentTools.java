@@ -130,6 +130,26 @@ public class PaymentTools {
                 structured, null);
     }
 
+    /**
+     * Debugging aid for distributed tracing: the W3C trace context this server received for the call, in
+     * the HTTP headers and in the request's {@code params._meta} (where MCP carries it for transports
+     * without headers). Tests use it to prove the broker propagates one trace to its upstreams.
+     */
+    @Tool(name = "echo_trace_context", title = "Echo trace context",
+            description = "Debugging aid: shows the traceparent and tracestate this server received, in headers and in _meta.",
+            annotations = @Tool.Annotations(title = "Echo trace context", readOnlyHint = true, destructiveHint = false,
+                    idempotentHint = true, openWorldHint = false))
+    @Blocking
+    public ToolResponse echoTraceContext(Meta meta) {
+        RoutingContext ctx = currentRequest.getCurrent();
+        Map<String, Object> structured = new LinkedHashMap<>();
+        structured.put("headerTraceparent", ctx == null ? null : ctx.request().getHeader("traceparent"));
+        structured.put("headerTracestate", ctx == null ? null : ctx.request().getHeader("tracestate"));
+        structured.put("metaTraceparent", meta == null ? null : meta.asJsonObject().getValue("traceparent"));
+        structured.put("metaTracestate", meta == null ? null : meta.asJsonObject().getValue("tracestate"));
+        return new ToolResponse(false, List.of(new TextContent("trace context: " + structured)), structured, null);
+    }
+
     /** The key from {@code _meta["dev.mcpbroker/idempotencyKey"]}, else from the {@code Idempotency-Key} header. */
     private String idempotencyKey(Meta meta) {
         if (meta != null) {

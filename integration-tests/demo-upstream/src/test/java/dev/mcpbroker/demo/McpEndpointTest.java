@@ -53,7 +53,8 @@ class McpEndpointTest {
         JsonNode tools = call("tools/list", Map.of(), Map.of()).path("result").path("tools");
         Map<String, JsonNode> byName = new java.util.HashMap<>();
         tools.forEach(t -> byName.put(t.path("name").asText(), t));
-        assertThat(byName).containsOnlyKeys("transfer", "get_balance", "list_transfers", "echo_credentials");
+        assertThat(byName).containsOnlyKeys("transfer", "get_balance", "list_transfers", "echo_credentials",
+                "echo_trace_context");
         assertThat(byName.get("transfer").path("annotations").path("readOnlyHint").asBoolean(true)).isFalse();
         assertThat(byName.get("transfer").path("annotations").path("destructiveHint").asBoolean(false)).isTrue();
         assertThat(byName.get("get_balance").path("annotations").path("readOnlyHint").asBoolean()).isTrue();

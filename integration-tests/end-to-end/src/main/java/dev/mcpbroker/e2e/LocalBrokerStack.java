@@ -137,8 +137,12 @@ public final class LocalBrokerStack implements AutoCloseable {
         env.put("BROKER_AUDIT_FINGERPRINT_KEY_SECRET", AUDIT_KEY_SECRET);
         // The MCP Inspector's UI is the one browser origin the local broker admits.
         env.put("BROKER_HTTP_ALLOWED_ORIGINS", "http://localhost:6274,http://127.0.0.1:6274");
-        // No OTLP collector runs locally (in Lambda the ADOT layer is one); tests that read telemetry enable it.
-        env.put("QUARKUS_OTEL_SDK_DISABLED", "true");
+        // No OTLP collector runs locally (in Lambda the ADOT layer is one) unless one is named: then traces and
+        // metrics go there (docs/observability.md). Without one the function still has trace ids (logs, audit
+        // events, the traceparent sent upstream) and exports nothing.
+        if (System.getenv("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT") == null) {
+            env.put("QUARKUS_OTEL_SDK_DISABLED", "true");
+        }
         return env;
     }
 

@@ -33,20 +33,22 @@ public final class AuditTrail {
     /**
      * Who asked what of whom, for one request. Arguments appear only as their keyed fingerprint
      * ({@link #fingerprint}), computed once per request.
+     *
+     * @param traceId the request's distributed trace, or null when it is not traced
      */
     public record Subject(String agentId, String tenantId, String onBehalfOf, String sessionId, String serverId,
                           String method, String tool, String argumentFingerprint, String idempotencyKey,
-                          String correlationId) {
+                          String correlationId, String traceId) {
 
         /** The tenant the allowlist assigns, which the token may not have named. */
         public Subject withOwner(String ownerTenantId) {
             return new Subject(agentId, ownerTenantId, onBehalfOf, sessionId, serverId, method, tool, argumentFingerprint,
-                    idempotencyKey, correlationId);
+                    idempotencyKey, correlationId, traceId);
         }
 
         public Subject withSession(String newSessionId) {
             return new Subject(agentId, tenantId, onBehalfOf, newSessionId, serverId, method, tool, argumentFingerprint,
-                    idempotencyKey, correlationId);
+                    idempotencyKey, correlationId, traceId);
         }
 
         @Override
@@ -123,6 +125,7 @@ public final class AuditTrail {
                 .tool(subject.tool())
                 .argumentFingerprint(subject.argumentFingerprint())
                 .idempotencyKey(subject.idempotencyKey())
+                .traceId(subject.traceId())
                 .correlationId(subject.correlationId());
     }
 }

@@ -40,6 +40,39 @@ public interface BrokerMetrics {
     default void upstreamSessionReopened(String serverId, boolean retried) {
     }
 
+    /**
+     * A request was refused before any upstream contact: by the policy layer (every refusal the audit trail
+     * records as denied) or at the edge (authentication, origin or host).
+     *
+     * @param reason the stable reason, e.g. {@code tool_not_allowed}, {@code rate_limited}, {@code token_expired}
+     */
+    default void requestDenied(String reason) {
+    }
+
+    /**
+     * How a state-changing tools/call with an idempotency key was decided.
+     *
+     * @param decision {@code execute}, {@code replay}, {@code conflict}, {@code in_progress} or {@code unknown}
+     */
+    default void idempotencyDecision(String serverId, String decision) {
+    }
+
+    /** A keyed call went upstream and no answer came back: its outcome is UNKNOWN and stays so until a human looks. */
+    default void idempotencyOutcomeUnknown(String serverId) {
+    }
+
+    /**
+     * The audit forwarder put a batch's events on the audit stream.
+     *
+     * @param oldestEventAge how long the oldest of them waited since it was recorded: the delivery lag
+     */
+    default void auditEventsForwarded(long events, Duration oldestEventAge) {
+    }
+
+    /** Audit events the stream did not take: they are offered again, in order, and wait in the outbox meanwhile. */
+    default void auditDeliveryFailed(long events) {
+    }
+
     /** Live sessions of a server against its cap, observed by the maintenance function. */
     default void liveSessions(String serverId, int live, int cap) {
     }
@@ -85,6 +118,31 @@ public interface BrokerMetrics {
             @Override
             public void upstreamSessionReopened(String serverId, boolean retried) {
                 copy.forEach(m -> m.upstreamSessionReopened(serverId, retried));
+            }
+
+            @Override
+            public void requestDenied(String reason) {
+                copy.forEach(m -> m.requestDenied(reason));
+            }
+
+            @Override
+            public void idempotencyDecision(String serverId, String decision) {
+                copy.forEach(m -> m.idempotencyDecision(serverId, decision));
+            }
+
+            @Override
+            public void idempotencyOutcomeUnknown(String serverId) {
+                copy.forEach(m -> m.idempotencyOutcomeUnknown(serverId));
+            }
+
+            @Override
+            public void auditEventsForwarded(long events, Duration oldestEventAge) {
+                copy.forEach(m -> m.auditEventsForwarded(events, oldestEventAge));
+            }
+
+            @Override
+            public void auditDeliveryFailed(long events) {
+                copy.forEach(m -> m.auditDeliveryFailed(events));
             }
 
             @Override

@@ -34,6 +34,10 @@ import dev.mcpbroker.core.session.SessionOwner;
 import dev.mcpbroker.core.session.SessionStore;
 import dev.mcpbroker.core.session.TaskSessionCounter;
 import dev.mcpbroker.core.session.WarmSession;
+import dev.mcpbroker.core.telemetry.IdempotencyDecision;
+import dev.mcpbroker.core.telemetry.RequestOutcome;
+import dev.mcpbroker.core.telemetry.RequestTrace;
+import dev.mcpbroker.core.telemetry.TraceContext;
 import dev.mcpbroker.core.upstream.UpstreamAffinity;
 import dev.mcpbroker.core.upstream.UpstreamExchange;
 import dev.mcpbroker.core.upstream.UpstreamRegistry;
@@ -66,14 +70,16 @@ public final class McpBroker {
     }
 
     /**
-     * The session as this request knows it. A request that changes the record (a touch, a re-opened
-     * upstream session, new affinity cookies) continues with what it stored.
+     * The session as this request knows it, and the request's trace. A request that changes the record (a
+     * touch, a re-opened upstream session, new affinity cookies) continues with what it stored.
      */
     private static final class Bound {
         private BrokerSession session;
+        private final RequestTrace trace;
 
-        private Bound(BrokerSession session) {
+        private Bound(BrokerSession session, RequestTrace trace) {
             this.session = session;
+            this.trace = trace;
         }
     }
 
@@ -106,24 +112,34 @@ public final class McpBroker {
         this.changes = new SessionChanges(ports.sessions());
     }
 
-    /** Handles one POSTed JSON-RPC message. */
+    /** Handles one POSTed JSON-RPC message, traced by nothing. */
     public BrokerResponse post(BrokerRequest request) {
+        return post(request, RequestTrace.NONE);
+    }
+
+    /** Handles one POSTed JSON-RPC message, telling {@code trace} what it learns on the way. */
+    public BrokerResponse post(BrokerRequest request, RequestTrace trace) {
         if (request.body() == null || request.body().length > settings.maxBodyBytes()) {
             throw new BrokerException(ErrorCode.BODY_TOO_LARGE,
                     "request body exceeds " + settings.maxBodyBytes() + " bytes");
         }
         JsonRpcMessage message = codec.parse(request.body());
+        traceMessage(trace, message);
+        trace.caller(request.identity().agentId(), request.identity().tenantId());
         JsonNode requestId = message instanceof JsonRpcMessage.Request r ? r.id() : null;
-        AuditTrail.Subject subject = subjectOf(request, message, ports.audit());
+        AuditTrail.Subject subject = subjectOf(request, message, ports.audit(), trace.traceId());
         try {
             UpstreamServer server = server(request.serverId());
             SessionOwner owner = ports.policy().admit(request.identity(), server);
+            trace.caller(owner.agentId(), owner.tenantId());
             subject = subject.withOwner(owner.tenantId());
             enforceRateLimits(request.identity(), owner);
             if (message instanceof JsonRpcMessage.Request r && McpMethods.INITIALIZE.equals(r.method())) {
-                return initialize(server, owner, r, subject, taskId(request));
+                return initialize(server, owner, r, subject, taskId(request), trace);
             }
-            Bound session = new Bound(liveSession(server, owner, request.sessionId(), request.protocolVersion()));
+            Bound session = new Bound(liveSession(server, owner, request.sessionId(), request.protocolVersion()), trace);
+            trace.session(SessionIds.hash(session.session.sessionId()));
+            trace.protocolVersion(session.session.protocolVersion());
             subject = subject.withSession(session.session.sessionId());
             return switch (message) {
                 case JsonRpcMessage.Request r -> forward(request, owner, server, session, r, subject);
@@ -131,8 +147,11 @@ public final class McpBroker {
                 case JsonRpcMessage.Response r -> relayResponse(server, session, r);
             };
         } catch (BrokerException e) {
-            if (REFUSALS.contains(e.code()) && message instanceof JsonRpcMessage.Request) {
-                ports.audit().denied(subject, e.code().reason());
+            if (REFUSALS.contains(e.code())) {
+                ports.metrics().requestDenied(e.code().reason());
+                if (message instanceof JsonRpcMessage.Request) {
+                    ports.audit().denied(subject, e.code().reason());
+                }
             }
             throw requestId == null ? e : e.withRequestId(requestId);
         } catch (StoreUnavailableException e) {
@@ -141,14 +160,24 @@ public final class McpBroker {
         }
     }
 
-    /** Ends a session: the record first, so no instance serves it again, then the upstream session. */
+    /** Ends a session, traced by nothing. */
     public BrokerResponse delete(AgentIdentity identity, String serverId, String sessionId, String protocolVersion) {
+        return delete(identity, serverId, sessionId, protocolVersion, RequestTrace.NONE);
+    }
+
+    /** Ends a session: the record first, so no instance serves it again, then the upstream session. */
+    public BrokerResponse delete(AgentIdentity identity, String serverId, String sessionId, String protocolVersion,
+                                 RequestTrace trace) {
+        trace.caller(identity.agentId(), identity.tenantId());
         try {
             UpstreamServer server = server(serverId);
             SessionOwner owner = ports.policy().admit(identity, server);
+            trace.caller(owner.agentId(), owner.tenantId());
             BrokerSession session = liveSession(server, owner, sessionId, protocolVersion);
+            trace.session(SessionIds.hash(session.sessionId()));
+            trace.protocolVersion(session.protocolVersion());
             recordAnsweredByBroker(new AuditTrail.Subject(identity.agentId(), owner.tenantId(), identity.onBehalfOf(),
-                    session.sessionId(), serverId, "DELETE", null, null, null, null), "session_ended");
+                    session.sessionId(), serverId, "DELETE", null, null, null, null, trace.traceId()), "session_ended");
             BrokerSession ended;
             try {
                 ended = ports.sessions().end(session.sessionId(), session.version(), clock.instant());
@@ -162,8 +191,24 @@ public final class McpBroker {
             ports.metrics().sessionEnded(server.id());
             ports.upstream().terminateQuietly(server, ended.upstreamSessionId(), ended.protocolVersion(), ended.affinity());
             return BrokerResponse.noContent();
+        } catch (BrokerException e) {
+            if (REFUSALS.contains(e.code())) {
+                ports.metrics().requestDenied(e.code().reason());
+            }
+            throw e;
         } catch (StoreUnavailableException e) {
             throw new BrokerException(ErrorCode.STATE_UNAVAILABLE, "broker state is unavailable", e);
+        }
+    }
+
+    /** What the trace learns from the message itself: its method, id and tool, and context the agent carried in {@code _meta}. */
+    private static void traceMessage(RequestTrace trace, JsonRpcMessage message) {
+        switch (message) {
+            case JsonRpcMessage.Request r -> trace.message(r.method(), r.id().isNull() ? null : r.id().asText(),
+                    McpMethods.TOOLS_CALL.equals(r.method()) ? r.params().path("name").asText(null) : null,
+                    TraceContext.carriedBy(r.json()));
+            case JsonRpcMessage.Notification n -> trace.message(n.method(), null, null, TraceContext.carriedBy(n.json()));
+            case JsonRpcMessage.Response r -> trace.message(null, null, null, TraceContext.NONE);
         }
     }
 
@@ -173,9 +218,10 @@ public final class McpBroker {
      * Whatever fails, the slot is released and no upstream session is left behind.
      */
     private BrokerResponse initialize(UpstreamServer server, SessionOwner owner, JsonRpcMessage.Request request,
-                                      AuditTrail.Subject subject, String taskId) {
+                                      AuditTrail.Subject subject, String taskId, RequestTrace trace) {
         // The id is minted first so the session's audit chain starts with its own initialize.
         String sessionId = sessionIds.mint();
+        trace.session(SessionIds.hash(sessionId));
         AuditTrail.Subject sessionSubject = subject.withSession(sessionId);
         Duration[] queued = {Duration.ZERO};
         Lease lease;
@@ -207,6 +253,7 @@ public final class McpBroker {
                 initializeParams = request.params().toString();
             }
             response = opened.response();
+            trace.protocolVersion(opened.protocolVersion());
             if (opened.refused()) {
                 return BrokerResponse.json(response); // the upstream refused; no session exists anywhere
             }
@@ -311,9 +358,7 @@ public final class McpBroker {
         long started = System.nanoTime();
         try {
             BrokerResponse response = call.get();
-            JsonNode body = response.body().orElse(null);
-            String outcome = body != null && body.has(JsonRpc.ERROR) ? FailureClass.DETERMINISTIC.wireName()
-                    : body != null && body.path(JsonRpc.RESULT).path("isError").asBoolean(false) ? "tool_error" : "ok";
+            String outcome = RequestOutcome.of(response.body().orElse(null)).outcome();
             ports.metrics().toolCall(server.id(), tool, outcome, Duration.ofNanos(System.nanoTime() - started));
             return response;
         } catch (BrokerException e) {
@@ -341,6 +386,15 @@ public final class McpBroker {
         }
         IdempotencyScope scope = new IdempotencyScope(owner.tenantId(), owner.agentId(), server.id(), tool, key);
         Decision decision = ports.idempotency().begin(scope, Fingerprints.of(request.params().path("arguments")));
+        IdempotencyDecision decided = switch (decision) {
+            case Decision.Execute execute -> IdempotencyDecision.EXECUTE;
+            case Decision.Replay replay -> IdempotencyDecision.REPLAY;
+            case Decision.Conflict conflict -> IdempotencyDecision.CONFLICT;
+            case Decision.InFlight inFlight -> IdempotencyDecision.IN_PROGRESS;
+            case Decision.Unknown unknown -> IdempotencyDecision.UNKNOWN;
+        };
+        session.trace.idempotency(decided);
+        ports.metrics().idempotencyDecision(server.id(), decided.wireName());
         return switch (decision) {
             case Decision.Replay replay -> {
                 recordAnsweredByBroker(subject, "idempotent_replay");
@@ -368,12 +422,14 @@ public final class McpBroker {
         } catch (BrokerException e) {
             if (e.failureClass() == FailureClass.AMBIGUOUS) {
                 ports.idempotency().ambiguous(claim);
+                ports.metrics().idempotencyOutcomeUnknown(server.id());
             } else {
                 ports.idempotency().notExecuted(claim); // refused or never delivered: a retry may execute it
             }
             throw e;
         } catch (RuntimeException e) {
             ports.idempotency().ambiguous(claim);
+            ports.metrics().idempotencyOutcomeUnknown(server.id());
             throw e;
         }
         ObjectNode stored = codec.mapper().createObjectNode();
@@ -519,7 +575,7 @@ public final class McpBroker {
     }
 
     /** What the audit trail says about this request; the tenant and session are added once known. */
-    private static AuditTrail.Subject subjectOf(BrokerRequest request, JsonRpcMessage message, AuditTrail audit) {
+    private static AuditTrail.Subject subjectOf(BrokerRequest request, JsonRpcMessage message, AuditTrail audit, String traceId) {
         String method = null;
         String tool = null;
         String fingerprint = null;
@@ -538,7 +594,7 @@ public final class McpBroker {
             }
         }
         return new AuditTrail.Subject(request.identity().agentId(), request.identity().tenantId(),
-                request.identity().onBehalfOf(), null, request.serverId(), method, tool, fingerprint, key, correlation);
+                request.identity().onBehalfOf(), null, request.serverId(), method, tool, fingerprint, key, correlation, traceId);
     }
 
     private ObjectNode responseTo(UpstreamReply reply, UpstreamServer server) {
@@ -583,6 +639,7 @@ public final class McpBroker {
         }
         reopenUpstreamSession(server, bound);
         ports.metrics().upstreamSessionReopened(server.id(), safeToRepeat);
+        bound.trace.upstreamSessionReopened(safeToRepeat);
         if (!safeToRepeat) {
             throw new BrokerException(ErrorCode.UPSTREAM_SESSION_LOST, "upstream '" + server.id() + "' had lost the session "
                     + "and refused this request unexecuted; the broker re-opened the session but does not repeat a request "

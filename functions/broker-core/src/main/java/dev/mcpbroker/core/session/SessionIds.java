@@ -1,7 +1,11 @@
 package dev.mcpbroker.core.session;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HexFormat;
 
 /**
  * Mints session ids: 256 bits from a CSPRNG, base64url without padding, so every character is visible
@@ -36,6 +40,23 @@ public final class SessionIds {
             }
         }
         return true;
+    }
+
+    /**
+     * A session id as telemetry shows it (traces, request logs): the first 16 hex digits of its SHA-256.
+     * Enough to follow one session through traces and logs; no way back to the id, which is 256 random bits.
+     */
+    public static String hash(String sessionId) {
+        if (sessionId == null) {
+            return null;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(sessionId.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+        }
     }
 
     /** A form safe for logs: enough to correlate, too little to replay. */

@@ -8,8 +8,13 @@ import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.jsonrpc.JsonRpc;
 import dev.mcpbroker.core.mcp.McpMethods;
 import dev.mcpbroker.core.mcp.ProtocolVersions;
+import dev.mcpbroker.core.telemetry.RequestOutcome;
+import dev.mcpbroker.core.telemetry.TraceContext;
+import dev.mcpbroker.core.telemetry.UpstreamTrace;
+import dev.mcpbroker.core.telemetry.UpstreamTracing;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -18,7 +23,8 @@ import java.util.Objects;
  * session's affinity cookies replayed, the credential redacted from everything the upstream answers,
  * and failures turned into broker errors with their failure class. An upstream 401 means the request
  * was refused before anything ran, so the credential is refreshed (it may have been rotated) and the
- * request sent once more.
+ * request sent once more. Each exchange is traced, and its trace context travels with it: in the HTTP
+ * headers and in the message's {@code params._meta}.
  */
 public final class UpstreamExchange {
 
@@ -35,11 +41,18 @@ public final class UpstreamExchange {
     private final UpstreamClient client;
     private final CredentialSource credentials;
     private final ObjectMapper mapper;
+    private final UpstreamTracing tracing;
 
+    /** An exchange that traces nothing. */
     public UpstreamExchange(UpstreamClient client, CredentialSource credentials, ObjectMapper mapper) {
+        this(client, credentials, mapper, UpstreamTracing.NONE);
+    }
+
+    public UpstreamExchange(UpstreamClient client, CredentialSource credentials, ObjectMapper mapper, UpstreamTracing tracing) {
         this.client = Objects.requireNonNull(client);
         this.credentials = Objects.requireNonNull(credentials);
         this.mapper = Objects.requireNonNull(mapper);
+        this.tracing = Objects.requireNonNull(tracing);
     }
 
     /**
@@ -105,25 +118,55 @@ public final class UpstreamExchange {
         if (upstreamSessionId == null) {
             return;
         }
+        UpstreamTrace trace = tracing.begin(server, null, null);
         try {
             Map<String, String> headers = new HashMap<>(credential(server, false).headers());
             if (!affinity.isEmpty()) {
                 headers.put("Cookie", affinity.cookieHeader());
             }
+            headers.putAll(trace.context().fields());
             client.terminate(server, upstreamSessionId, version, headers);
+            trace.answered(0, null);
         } catch (UpstreamException | BrokerException e) {
+            trace.failed(e instanceof UpstreamException u ? errorType(u) : "credential_unavailable",
+                    e instanceof UpstreamException u ? u.status() : 0);
             LOG.log(Level.INFO, () -> "upstream '" + server.id() + "' session could not be ended: " + e.getMessage());
+        } finally {
+            trace.end();
         }
     }
 
+    /** One HTTP exchange, traced; the trace context goes along in the headers and in the message's {@code _meta}. */
     private UpstreamReply sendWith(UpstreamServer server, ObjectNode message, String upstreamSessionId, String version,
                                    UpstreamAffinity affinity, UpstreamCredential credential, Map<String, String> headers) {
-        Map<String, String> all = new HashMap<>(headers);
-        if (!affinity.isEmpty()) {
-            all.put("Cookie", affinity.cookieHeader());
+        String method = message.path(JsonRpc.METHOD).asText(null);
+        String tool = McpMethods.TOOLS_CALL.equals(method) ? message.path(JsonRpc.PARAMS).path("name").asText(null) : null;
+        UpstreamTrace trace = tracing.begin(server, method, tool);
+        try {
+            Map<String, String> all = new HashMap<>(headers);
+            if (!affinity.isEmpty()) {
+                all.put("Cookie", affinity.cookieHeader());
+            }
+            all.putAll(credential.headers());
+            TraceContext context = trace.context();
+            all.putAll(context.fields());
+            UpstreamReply reply = client.send(server, new UpstreamCall(context.into(message), upstreamSessionId, version, all));
+            trace.answered(reply.status(), RequestOutcome.errorTypeOf(reply.response().orElse(null)));
+            return reply;
+        } catch (UpstreamException e) {
+            trace.failed(errorType(e), e.status());
+            throw e;
+        } catch (RuntimeException e) {
+            trace.failed("_OTHER", 0);
+            throw e;
+        } finally {
+            trace.end();
         }
-        all.putAll(credential.headers());
-        return client.send(server, new UpstreamCall(message, upstreamSessionId, version, all));
+    }
+
+    /** A failed exchange's {@code error.type}: the kind of failure, e.g. {@code unreachable}, {@code session_gone}. */
+    private static String errorType(UpstreamException e) {
+        return e.kind().name().toLowerCase(Locale.ROOT);
     }
 
     private static UpstreamReply redacted(UpstreamReply reply, UpstreamCredential credential) {

@@ -37,6 +37,17 @@ class SessionIdsTest {
     }
 
     @Test
+    void telemetryHashIsSixteenHexDigitsStablePerIdAndContainsNoPartOfIt() {
+        String id = ids.mint();
+        String hash = SessionIds.hash(id);
+        assertThat(hash).matches("[0-9a-f]{16}").isEqualTo(SessionIds.hash(id)).isNotEqualTo(SessionIds.hash(ids.mint()));
+        for (int i = 0; i + 4 <= id.length(); i++) {
+            assertThat(hash).doesNotContain(id.substring(i, i + 4));
+        }
+        assertThat(SessionIds.hash(null)).isNull();
+    }
+
+    @Test
     void sessionToStringNeverShowsTheWholeId() {
         String id = ids.mint();
         BrokerSession session = BrokerSession.open(id, new SessionOwner("agent-a", "tenant-1", null), "payments", "up-secret-id",

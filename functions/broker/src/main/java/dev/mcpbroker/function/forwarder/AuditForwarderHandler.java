@@ -7,7 +7,12 @@ import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeVal
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
 import dev.mcpbroker.core.audit.AuditForwarder;
 import dev.mcpbroker.core.audit.OutboxRecord;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mcpbroker.function.metrics.EmfBrokerMetrics;
+import dev.mcpbroker.function.telemetry.AwsSdkTracing;
 import dev.mcpbroker.sessiontable.audit.DynamoDbAuditOutbox;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +25,11 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
  * out. It ships in the broker's {@code function.zip} and runs on the managed {@code java21} runtime
  * ({@code handler: dev.mcpbroker.function.forwarder.AuditForwarderHandler::handleRequest}); it is a plain
  * handler, not a Quarkus one, so the HTTP function and this one share one binary without sharing a
- * request model. Failed records are reported as partial batch failures and offered again in order.
+ * request model. Failed records are reported as partial batch failures and offered again in order. Each
+ * batch reports its delivery lag and failures as EMF metric lines on standard output.
+ *
+ * <p>Without Quarkus there is no OpenTelemetry SDK here: its AWS calls are traced through
+ * {@link GlobalOpenTelemetry}, which records nothing unless the runtime installs one.
  */
 public class AuditForwarderHandler {
 
@@ -60,10 +69,14 @@ public class AuditForwarderHandler {
     }
 
     private static AuditForwarder fromEnvironment(ForwarderConfig config) {
-        KinesisClient kinesis = KinesisClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-        DynamoDbClient dynamoDb = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        KinesisClient kinesis = AwsSdkTracing.traced(KinesisClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
+                GlobalOpenTelemetry.get()).build();
+        DynamoDbClient dynamoDb = AwsSdkTracing.traced(DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
+                GlobalOpenTelemetry.get()).build();
+        Clock clock = Clock.systemUTC();
         return new AuditForwarder(new KinesisAuditPublisher(kinesis, config.streamArn()),
-                new DynamoDbAuditOutbox(dynamoDb, config.stateTable()));
+                new DynamoDbAuditOutbox(dynamoDb, config.stateTable()),
+                new EmfBrokerMetrics(new ObjectMapper(), clock, line -> System.out.println(line)), clock);
     }
 
     /**

@@ -10,6 +10,10 @@ import dev.mcpbroker.core.upstream.HttpUpstreamClient;
 import dev.mcpbroker.core.upstream.UpstreamExchange;
 import dev.mcpbroker.function.metrics.EmfBrokerMetrics;
 import dev.mcpbroker.function.secrets.SecretsManagerCredentialSource;
+import dev.mcpbroker.function.telemetry.AwsSdkTracing;
+import dev.mcpbroker.function.telemetry.OtelUpstreamTracing;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
 import dev.mcpbroker.sessiontable.lease.DynamoDbLeaseStore;
 import dev.mcpbroker.sessiontable.lease.DynamoDbWarmSessionPool;
 import dev.mcpbroker.sessiontable.policy.PolicyAdmin;
@@ -66,11 +70,16 @@ public class SessionMaintenanceHandler {
     static SessionMaintenance compose(MaintenanceConfig config) {
         ObjectMapper mapper = new ObjectMapper();
         Clock clock = Clock.systemUTC();
-        DynamoDbClient dynamoDb = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-        SecretsManagerClient secrets = SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        // No Quarkus here: traced through the global OpenTelemetry, which records nothing unless the runtime installs one.
+        OpenTelemetry openTelemetry = GlobalOpenTelemetry.get();
+        DynamoDbClient dynamoDb = AwsSdkTracing.traced(DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
+                openTelemetry).build();
+        SecretsManagerClient secrets = AwsSdkTracing.traced(
+                SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()), openTelemetry).build();
         DynamoDbLeaseStore leases = new DynamoDbLeaseStore(dynamoDb, config.stateTable());
         UpstreamExchange exchange = new UpstreamExchange(new HttpUpstreamClient(mapper, config.maxUpstreamResponseBytes()),
-                new SecretsManagerCredentialSource(secrets, mapper, Duration.ZERO, clock), mapper);
+                new SecretsManagerCredentialSource(secrets, mapper, Duration.ZERO, clock), mapper,
+                new OtelUpstreamTracing(openTelemetry));
         PolicyAdmin registry = new PolicyAdmin(dynamoDb, config.policyTable());
         return new SessionMaintenance(registry::listServers, leases,
                 new SessionCapacity(leases, clock, new CapacitySettings(config.defaultMaxSessions(), 0, Duration.ZERO,

@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  *
  * <p>Dimension sets are chosen for the questions asked of them: per server and tool for latency, per
  * outcome for errors by failure class, none (one series across servers) where an alarm must cover every
- * server registered now or later.
+ * server registered now or later. Dimension values are registry ids and stable codes; values an
+ * unauthenticated caller chooses (a path's server name) never become a dimension.
  */
 public final class EmfBrokerMetrics implements BrokerMetrics {
 
@@ -49,8 +50,36 @@ public final class EmfBrokerMetrics implements BrokerMetrics {
     @Override
     public void toolCall(String serverId, String tool, String outcome, Duration latency) {
         emit(Map.of("Server", serverId, "Tool", tool, "Outcome", outcome),
-                List.of(List.of("Server", "Tool"), List.of("Server", "Tool", "Outcome"), List.of("Outcome")),
+                List.of(List.of("Server", "Tool"), List.of("Server", "Tool", "Outcome"), List.of("Outcome"), List.of()),
                 new Value("ToolCalls", "Count", 1), new Value("ToolLatency", "Milliseconds", latency.toNanos() / 1e6));
+    }
+
+    @Override
+    public void requestDenied(String reason) {
+        emit(Map.of("Reason", reason), List.of(List.of("Reason"), List.of()), new Value("RequestsDenied", "Count", 1));
+    }
+
+    @Override
+    public void idempotencyDecision(String serverId, String decision) {
+        emit(Map.of("Server", serverId, "Decision", decision), List.of(List.of("Server", "Decision"), List.of("Decision")),
+                new Value("IdempotencyDecisions", "Count", 1));
+    }
+
+    @Override
+    public void idempotencyOutcomeUnknown(String serverId) {
+        emit(Map.of("Server", serverId), List.of(List.of("Server"), List.of()),
+                new Value("IdempotencyOutcomesUnknown", "Count", 1));
+    }
+
+    @Override
+    public void auditEventsForwarded(long events, Duration oldestEventAge) {
+        emit(Map.of(), List.of(List.of()), new Value("AuditEventsDelivered", "Count", events),
+                new Value("AuditDeliveryLag", "Milliseconds", oldestEventAge.toMillis()));
+    }
+
+    @Override
+    public void auditDeliveryFailed(long events) {
+        emit(Map.of(), List.of(List.of()), new Value("AuditDeliveryFailures", "Count", events));
     }
 
     @Override

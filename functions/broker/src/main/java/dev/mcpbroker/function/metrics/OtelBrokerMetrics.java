@@ -8,6 +8,7 @@ import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Broker metrics as OpenTelemetry instruments, exported wherever the OpenTelemetry SDK is pointed (OTLP
@@ -24,6 +25,11 @@ public final class OtelBrokerMetrics implements BrokerMetrics {
     static final AttributeKey<String> SCOPE = AttributeKey.stringKey("mcp.broker.rate_limit.scope");
     static final AttributeKey<String> SOURCE = AttributeKey.stringKey("mcp.broker.session.source");
     static final AttributeKey<Boolean> RETRIED = AttributeKey.booleanKey("mcp.broker.retried");
+    static final AttributeKey<String> REASON = AttributeKey.stringKey("mcp.broker.reason");
+    static final AttributeKey<String> DECISION = AttributeKey.stringKey("mcp.broker.idempotency.decision");
+    /** Latency buckets in seconds (the MCP semantic conventions' advice), so p50 and p99 can be read from the histogram. */
+    static final List<Double> LATENCY_BUCKETS = List.of(0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0,
+            60.0, 120.0, 300.0);
 
     private final LongCounter rateLimited;
     private final DoubleHistogram toolDuration;
@@ -36,11 +42,18 @@ public final class OtelBrokerMetrics implements BrokerMetrics {
     private final LongHistogram liveSessions;
     private final LongHistogram sessionCap;
     private final LongHistogram warmSessions;
+    private final LongCounter denied;
+    private final LongCounter idempotencyDecisions;
+    private final LongCounter outcomesUnknown;
+    private final LongCounter auditDelivered;
+    private final DoubleHistogram auditLag;
+    private final LongCounter auditFailures;
 
     public OtelBrokerMetrics(Meter meter) {
         rateLimited = meter.counterBuilder("mcp.broker.rate_limited").setDescription("Requests refused by a rate limit").build();
         toolDuration = meter.histogramBuilder("mcp.broker.tool.duration").setUnit("s")
-                .setDescription("tools/call latency through the broker, by server, tool and outcome").build();
+                .setDescription("tools/call latency through the broker, by server, tool and outcome")
+                .setExplicitBucketBoundariesAdvice(LATENCY_BUCKETS).build();
         sessionsOpened = meter.counterBuilder("mcp.broker.sessions.opened").build();
         queueWait = meter.histogramBuilder("mcp.broker.session.queue_wait").setUnit("s").build();
         capacityExhausted = meter.counterBuilder("mcp.broker.sessions.capacity_exhausted").build();
@@ -51,6 +64,42 @@ public final class OtelBrokerMetrics implements BrokerMetrics {
         liveSessions = meter.histogramBuilder("mcp.broker.sessions.live").ofLongs().build();
         sessionCap = meter.histogramBuilder("mcp.broker.sessions.cap").ofLongs().build();
         warmSessions = meter.histogramBuilder("mcp.broker.sessions.warm").ofLongs().build();
+        denied = meter.counterBuilder("mcp.broker.requests.denied")
+                .setDescription("Requests refused before any upstream contact, by reason").build();
+        idempotencyDecisions = meter.counterBuilder("mcp.broker.idempotency.decisions")
+                .setDescription("Keyed state-changing tools/call, by what the idempotency guard decided").build();
+        outcomesUnknown = meter.counterBuilder("mcp.broker.idempotency.outcomes_unknown")
+                .setDescription("Keyed calls whose upstream answer never came back: outcome UNKNOWN").build();
+        auditDelivered = meter.counterBuilder("mcp.broker.audit.events.delivered").build();
+        auditLag = meter.histogramBuilder("mcp.broker.audit.delivery.lag").setUnit("s")
+                .setDescription("Age of the oldest audit event of each delivered batch").build();
+        auditFailures = meter.counterBuilder("mcp.broker.audit.delivery.failures").build();
+    }
+
+    @Override
+    public void requestDenied(String reason) {
+        denied.add(1, Attributes.of(REASON, reason));
+    }
+
+    @Override
+    public void idempotencyDecision(String serverId, String decision) {
+        idempotencyDecisions.add(1, Attributes.of(SERVER, serverId, DECISION, decision));
+    }
+
+    @Override
+    public void idempotencyOutcomeUnknown(String serverId) {
+        outcomesUnknown.add(1, Attributes.of(SERVER, serverId));
+    }
+
+    @Override
+    public void auditEventsForwarded(long events, Duration oldestEventAge) {
+        auditDelivered.add(events);
+        auditLag.record(oldestEventAge.toNanos() / 1e9);
+    }
+
+    @Override
+    public void auditDeliveryFailed(long events) {
+        auditFailures.add(events);
     }
 
     @Override

@@ -13,12 +13,25 @@ import dev.mcpbroker.core.audit.AuditEvent;
 import dev.mcpbroker.core.audit.AuditEventCodec;
 import dev.mcpbroker.core.audit.AuditForwarder;
 import dev.mcpbroker.core.audit.OutboxRecord;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpbroker.function.BrokerTestResources;
+import dev.mcpbroker.function.metrics.EmfBrokerMetrics;
+import dev.mcpbroker.function.telemetry.AwsSdkTracing;
+import dev.mcpbroker.function.telemetry.CapturedTelemetry;
 import dev.mcpbroker.sessiontable.audit.DynamoDbAuditOutbox;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
 import dev.mcpbroker.testkit.process.ToggleableProxy;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricExporter;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import io.restassured.specification.RequestSpecification;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,6 +39,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -38,7 +52,8 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
  * The outbox holds audit events while the audit stream is unreachable, and after recovery the stream holds
- * exactly one intent and one outcome per executed call, in an intact chain. Real DynamoDB, real Kinesis
+ * exactly one intent and one outcome per executed call, in an intact chain, and the forwarder reports its
+ * failures and its delivery lag as metrics, its stream calls as spans. Real DynamoDB, real Kinesis
  * (kinesis-local or LocalStack), the function's real request path.
  */
 @QuarkusTest
@@ -46,6 +61,13 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 class AuditForwardingTest {
 
     private final AuditEventCodec codec = new AuditEventCodec();
+
+    @Inject
+    OpenTelemetry openTelemetry;
+    @Inject
+    InMemorySpanExporter spanExporter;
+    @Inject
+    InMemoryMetricExporter metricExporter;
 
     private static RequestSpecification agent(String session) {
         RequestSpecification spec = given().contentType("application/json").accept("application/json, text/event-stream")
@@ -95,13 +117,17 @@ class AuditForwardingTest {
         AwsEnvironment aws = AwsEnvironment.shared();
         String streamArn = createStream(aws.kinesis());
         DynamoDbAuditOutbox outbox = new DynamoDbAuditOutbox(aws.dynamoDb(), BrokerTestResources.STATE_TABLE);
+        CapturedTelemetry telemetry = new CapturedTelemetry(openTelemetry, spanExporter, metricExporter);
+        telemetry.reset();
+        List<String> metricLines = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (ToggleableProxy kinesisLink = ToggleableProxy.to(aws.kinesisEndpoint());
-             KinesisClient kinesis = KinesisClient.builder().endpointOverride(kinesisLink.endpoint()).region(aws.region())
-                     .credentialsProvider(aws.credentials()).httpClientBuilder(UrlConnectionHttpClient.builder())
+             KinesisClient kinesis = AwsSdkTracing.traced(KinesisClient.builder().endpointOverride(kinesisLink.endpoint())
+                     .region(aws.region()).credentialsProvider(aws.credentials()).httpClientBuilder(UrlConnectionHttpClient.builder())
                      .overrideConfiguration(c -> c.retryStrategy(DefaultRetryStrategy.doNotRetry())
-                             .apiCallTimeout(Duration.ofSeconds(5)))
+                             .apiCallTimeout(Duration.ofSeconds(5))), openTelemetry)
                      .build()) {
-            AuditForwarder forwarder = new AuditForwarder(new KinesisAuditPublisher(kinesis, streamArn), outbox);
+            AuditForwarder forwarder = new AuditForwarder(new KinesisAuditPublisher(kinesis, streamArn), outbox,
+                    new EmfBrokerMetrics(new ObjectMapper(), java.time.Clock.systemUTC(), metricLines::add), java.time.Clock.systemUTC());
             kinesisLink.cut();
 
             // The broker keeps serving: its events wait in the outbox.
@@ -119,9 +145,32 @@ class AuditForwardingTest {
             assertThat(forwarder.forward(held)).as("every held record is reported failed").hasSize(held.size());
             assertThat(backlog(outbox, session)).hasSize(held.size());
 
+            assertThat(metricLines).singleElement().satisfies(line -> assertThat(line)
+                    .contains("\"AuditDeliveryFailures\":" + held.size()).doesNotContain("AuditEventsDelivered"));
+            metricLines.clear();
+
             kinesisLink.restore();
-            assertThat(forwarder.forward(backlog(outbox, session))).isEmpty();
+            Span batch = openTelemetry.getTracer("test").spanBuilder("forward batch").startSpan();
+            try (Scope ignored = batch.makeCurrent()) {
+                assertThat(forwarder.forward(backlog(outbox, session))).isEmpty();
+            } finally {
+                batch.end();
+            }
             assertThat(backlog(outbox, session)).isEmpty();
+            // one line for the batch: how many were delivered, how long the oldest had waited
+            assertThat(metricLines).singleElement().satisfies(line -> {
+                JsonNode parsed = new ObjectMapper().readTree(line);
+                assertThat(parsed.path("AuditEventsDelivered").asInt()).isEqualTo(held.size());
+                assertThat(parsed.path("AuditDeliveryLag").asLong()).isPositive();
+            });
+            // every PutRecord is a CLIENT span of the batch that made it (the refused one of the held batch, too)
+            List<SpanData> puts = telemetry.spans().stream().filter(s -> s.getName().equals("Kinesis.PutRecord")
+                    && s.getParentSpanId().equals(batch.getSpanContext().getSpanId())).toList();
+            assertThat(puts).hasSize(held.size()).allSatisfy(put -> {
+                assertThat(put.getKind()).isEqualTo(SpanKind.CLIENT);
+                assertThat(put.getAttributes().get(AttributeKey.stringKey("rpc.method"))).isEqualTo("PutRecord");
+                assertThat(put.getAttributes().toString()).doesNotContain(session);
+            });
 
             List<AuditEvent> published = readAll(aws.kinesis(), streamArn);
             Map<String, List<AuditEvent.Kind>> byCall = published.stream()

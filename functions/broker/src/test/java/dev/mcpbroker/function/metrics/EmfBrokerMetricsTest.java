@@ -32,7 +32,7 @@ class EmfBrokerMetricsTest {
         JsonNode directive = line.path("_aws").path("CloudWatchMetrics").get(0);
         assertThat(directive.path("Namespace").asText()).isEqualTo("McpBroker");
         assertThat(directive.path("Dimensions").toString())
-                .isEqualTo("[[\"Server\",\"Tool\"],[\"Server\",\"Tool\",\"Outcome\"],[\"Outcome\"]]");
+                .isEqualTo("[[\"Server\",\"Tool\"],[\"Server\",\"Tool\",\"Outcome\"],[\"Outcome\"],[]]");
         assertThat(directive.path("Metrics").findValuesAsText("Name")).containsExactly("ToolCalls", "ToolLatency");
         assertThat(line.path("ToolLatency").asDouble()).isEqualTo(12.0);
         assertThat(line.path("Outcome").asText()).isEqualTo("ambiguous");
@@ -48,6 +48,37 @@ class EmfBrokerMetricsTest {
         assertThat(line.path("LiveSessions").asInt()).isEqualTo(8);
         assertThat(line.path("SessionCap").asInt()).isEqualTo(10);
         assertThat(line.path("SessionCapUtilization").asDouble()).isEqualTo(0.8);
+    }
+
+    @Test
+    void deniedRequestsAreCountedPerReasonAndAcrossReasons() throws Exception {
+        metrics.requestDenied("token_expired");
+        JsonNode line = only();
+        assertThat(line.path("_aws").path("CloudWatchMetrics").get(0).path("Dimensions").toString()).isEqualTo("[[\"Reason\"],[]]");
+        assertThat(line.path("Reason").asText()).isEqualTo("token_expired");
+        assertThat(line.path("RequestsDenied").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void idempotencyDecisionsAreCountedPerServerAndDecision() throws Exception {
+        metrics.idempotencyDecision("payments", "replay");
+        JsonNode line = only();
+        assertThat(line.path("_aws").path("CloudWatchMetrics").get(0).path("Dimensions").toString())
+                .isEqualTo("[[\"Server\",\"Decision\"],[\"Decision\"]]");
+        assertThat(line.path("Decision").asText()).isEqualTo("replay");
+        assertThat(line.path("IdempotencyDecisions").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void auditDeliveryReportsEventsAndTheOldestEventsAgeAcrossTheStream() throws Exception {
+        metrics.auditEventsForwarded(12, Duration.ofMillis(2500));
+        JsonNode line = only();
+        assertThat(line.path("_aws").path("CloudWatchMetrics").get(0).path("Dimensions").toString()).isEqualTo("[[]]");
+        assertThat(line.path("AuditEventsDelivered").asInt()).isEqualTo(12);
+        assertThat(line.path("AuditDeliveryLag").asLong()).isEqualTo(2500);
+        lines.clear();
+        metrics.auditDeliveryFailed(3);
+        assertThat(only().path("AuditDeliveryFailures").asInt()).isEqualTo(3);
     }
 
     @Test

@@ -17,6 +17,7 @@ import dev.mcpbroker.core.policy.AccessPolicy;
 import dev.mcpbroker.core.policy.RateLimiter;
 import dev.mcpbroker.core.session.SessionIds;
 import dev.mcpbroker.core.session.SessionTimeouts;
+import dev.mcpbroker.core.telemetry.UpstreamTracing;
 import dev.mcpbroker.core.upstream.CredentialSource;
 import dev.mcpbroker.core.upstream.HttpUpstreamClient;
 import dev.mcpbroker.core.upstream.UpstreamExchange;
@@ -57,6 +58,7 @@ public final class InProcessBroker {
     private BrokerMetrics metrics = BrokerMetrics.NONE;
     private Duration warmMaxAge = Duration.ofMinutes(5);
     private Clock clock = Clock.systemUTC();
+    private UpstreamTracing upstreamTracing = UpstreamTracing.NONE;
 
     public InProcessBroker(DynamoDbClient dynamoDb, String stateTable, String policyTable) {
         this.dynamoDb = dynamoDb;
@@ -101,6 +103,12 @@ public final class InProcessBroker {
         return this;
     }
 
+    /** How exchanges with upstreams are traced (by default, not at all). */
+    public InProcessBroker upstreamTracing(UpstreamTracing tracing) {
+        this.upstreamTracing = tracing;
+        return this;
+    }
+
     public InProcessBroker warmMaxAge(Duration maxAge) {
         this.warmMaxAge = maxAge;
         return this;
@@ -108,7 +116,7 @@ public final class InProcessBroker {
 
     /** The exchange the broker uses, for tests that drive the warm pool like the maintenance function. */
     public UpstreamExchange exchange() {
-        return new UpstreamExchange(new HttpUpstreamClient(JSON, 8 << 20), CredentialSource.NONE, JSON);
+        return new UpstreamExchange(new HttpUpstreamClient(JSON, 8 << 20), CredentialSource.NONE, JSON, upstreamTracing);
     }
 
     public WarmSessions warmSessions() {

@@ -63,7 +63,8 @@ class DemoUpstreamTest {
         assertThat(out.path("serverInfo").path("name").asText()).isEqualTo("demo-payments");
         assertThat(out.path("sessionId").asText()).isNotBlank();
         JsonNode tools = out.path("steps").get(0).path("result").path("tools");
-        assertThat(tools.findValuesAsText("name")).containsExactlyInAnyOrder("transfer", "get_balance", "list_transfers", "echo_credentials");
+        assertThat(tools.findValuesAsText("name")).containsExactlyInAnyOrder("transfer", "get_balance", "list_transfers", "echo_credentials",
+                "echo_trace_context");
         JsonNode transfer = out.path("steps").get(1).path("result");
         assertThat(transfer.path("isError").asBoolean()).isFalse();
         assertThat(transfer.path("structuredContent").path("balances").path("alice").asLong()).isEqualTo(97_500L);
