@@ -1,11 +1,17 @@
 package dev.mcpbroker.function;
 
+import static dev.mcpbroker.function.support.McpHttp.INITIALIZE;
+import static dev.mcpbroker.function.support.McpHttp.VERSION;
+import static dev.mcpbroker.function.support.McpHttp.as;
+import static dev.mcpbroker.function.support.McpHttp.call;
+import static dev.mcpbroker.function.support.McpHttp.open;
+import static dev.mcpbroker.function.support.McpHttp.toolCall;
+
 import static dev.mcpbroker.function.BrokerTestResources.AGENT_A;
 import static dev.mcpbroker.function.BrokerTestResources.LEDGER;
 import static dev.mcpbroker.function.BrokerTestResources.PAYMENTS;
 import static dev.mcpbroker.function.telemetry.CapturedTelemetry.attribute;
 import static dev.mcpbroker.function.telemetry.CapturedTelemetry.mcpRequests;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,8 +27,6 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.Response;
-import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -46,10 +50,6 @@ import org.junit.jupiter.api.Test;
 class RequestLogTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String VERSION = "2025-11-25";
-    private static final String INITIALIZE = """
-            {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",
-             "capabilities":{},"clientInfo":{"name":"request-log-test","version":"1.0"}}}""";
 
     @Inject
     OpenTelemetry openTelemetry;
@@ -64,28 +64,6 @@ class RequestLogTest {
     void forgetEarlierTelemetry() {
         telemetry = new CapturedTelemetry(openTelemetry, spanExporter, metricExporter);
         telemetry.reset();
-    }
-
-    private static RequestSpecification as(String token) {
-        return given().contentType("application/json").accept("application/json, text/event-stream")
-                .header("Authorization", "Bearer " + token);
-    }
-
-    private static String open(String token, String server) {
-        return as(token).body(INITIALIZE).post("/mcp/" + server).then().statusCode(200).extract().header("Mcp-Session-Id");
-    }
-
-    private static Response call(String token, String server, String session, String key, String body) {
-        RequestSpecification spec = as(token).header("Mcp-Session-Id", session).header("MCP-Protocol-Version", VERSION);
-        if (key != null) {
-            spec = spec.header("Idempotency-Key", key);
-        }
-        return spec.body(body).post("/mcp/" + server);
-    }
-
-    private static String toolCall(String tool, String arguments) {
-        return "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
-                + "\",\"arguments\":" + arguments + "}}";
     }
 
     /** What the function logged since {@code offset} of its log file. */
