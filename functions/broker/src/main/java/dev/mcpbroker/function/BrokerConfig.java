@@ -29,6 +29,8 @@ public interface BrokerConfig {
 
     Http http();
 
+    Telemetry telemetry();
+
     Aws aws();
 
     interface Session {
@@ -187,6 +189,19 @@ public interface BrokerConfig {
         /** How long an instance keeps an upstream secret in memory; PT0S reads Secrets Manager on every call. */
         @WithDefault("PT5M")
         Duration cacheTtl();
+    }
+
+    interface Telemetry {
+
+        /**
+         * How long an invocation may wait, after its answer is ready, for its spans to end and for them and
+         * its metrics to reach the collector. Lambda may freeze the environment as soon as the handler
+         * returns and reap it later, so nothing is left to a background export; a collector that does not
+         * answer within this costs each invocation this much and loses that invocation's telemetry, never
+         * its answer.
+         */
+        @WithDefault("PT1S")
+        Duration flushTimeout();
     }
 
     interface Aws {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.mcpbroker.function.maintenance.SessionMaintenanceHandler;
 import dev.mcpbroker.function.metrics.EmfBrokerMetrics;
+import dev.mcpbroker.function.telemetry.HandlerTelemetry;
 import dev.mcpbroker.sessiontable.SessionTable;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -221,10 +222,40 @@ class DeploymentContractTest {
         assertThat(variables.path("QUARKUS_OTEL_SDK_DISABLED")).isEqualTo(json("{'Fn::If': ['HasCollectorLayer', 'false', 'true']}"));
         // a collector-only layer runs as an extension: no wrapper script, no language agent
         assertThat(names).doesNotContain("AWS_LAMBDA_EXEC_WRAPPER", "JAVA_TOOL_OPTIONS");
-        // only the broker exports OTLP: the other functions have no OpenTelemetry SDK to export with
+        // the plain handlers build their own SDK (HandlerTelemetry), switched on and off with the same layer
         for (JsonNode function : java.util.List.of(forwarder(), maintenance())) {
-            assertThat(function.has("Layers")).isFalse();
-            assertThat(function.path("Environment").path("Variables").toString()).doesNotContain("OTEL");
+            assertThat(function.path("Layers")).isEqualTo(broker.path("Layers"));
+            JsonNode own = function.path("Environment").path("Variables");
+            assertThat(own.path("OTEL_SDK_DISABLED")).isEqualTo(json("{'Fn::If': ['HasCollectorLayer', 'false', 'true']}"));
+            assertThat(own.path("OTEL_TRACES_SAMPLER_ARG")).isEqualTo(ref("TraceSampleRatio"));
+            assertThat(own.path("OPENTELEMETRY_COLLECTOR_CONFIG_URI")).isEqualTo(variables.path("OPENTELEMETRY_COLLECTOR_CONFIG_URI"));
+            Set<String> otel = new TreeSet<>();
+            own.fieldNames().forEachRemaining(name -> {
+                if (isHandlerTelemetryVariable(name)) {
+                    otel.add(name);
+                }
+            });
+            assertThat(otel).as("OpenTelemetry variables the handlers read, and the layer's config")
+                    .isSubsetOf(new TreeSet<>(java.util.stream.Stream.concat(HandlerTelemetry.ENVIRONMENT.stream(),
+                            java.util.stream.Stream.of("OPENTELEMETRY_COLLECTOR_CONFIG_URI")).toList()))
+                    .contains("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+        }
+    }
+
+    private static boolean isHandlerTelemetryVariable(String name) {
+        return name.startsWith("OTEL_") || name.equals("OPENTELEMETRY_COLLECTOR_CONFIG_URI");
+    }
+
+    @Test
+    void plainHandlersExportToTheCollectorsOtlpHttpReceiver() throws IOException {
+        JsonNode collector = YAML.readTree(COLLECTOR_CONFIG.toFile());
+        String receiver = collector.path("receivers").path("otlp").path("protocols").path("http").path("endpoint").asText();
+        for (JsonNode function : java.util.List.of(forwarder(), maintenance())) {
+            java.net.URI endpoint = java.net.URI.create(function.path("Environment").path("Variables")
+                    .path("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT").asText());
+            assertThat(endpoint.getHost() + ":" + endpoint.getPort()).isEqualTo(receiver);
+            assertThat(endpoint.getPath()).isEqualTo("/v1/traces");
+            assertThat(endpoint.getHost()).isEqualTo("localhost");
         }
     }
 
@@ -434,7 +465,11 @@ class DeploymentContractTest {
     void forwarderReadsExactlyTheStreamArnAndTheStateTable() throws IOException {
         Set<String> names = new TreeSet<>();
         JsonNode variables = forwarder().path("Environment").path("Variables");
-        variables.fieldNames().forEachRemaining(names::add);
+        variables.fieldNames().forEachRemaining(name -> {
+            if (!isHandlerTelemetryVariable(name)) { // collectorLayerIsAnOptionalParameter... pins those
+                names.add(name);
+            }
+        });
         assertThat(names).containsExactly("BROKER_AUDIT_STREAM_ARN", "BROKER_SESSION_TABLE");
         assertThat(variables.path("BROKER_AUDIT_STREAM_ARN")).isEqualTo(ref("AuditStreamArn"));
         assertThat(variables.path("BROKER_SESSION_TABLE")).isEqualTo(ref("StateTable"));
@@ -607,7 +642,11 @@ class DeploymentContractTest {
     void maintenanceReadsExactlyItsConfigurationUnderTheBrokersNamesAndParameters() throws Exception {
         JsonNode variables = maintenance().path("Environment").path("Variables");
         Set<String> names = new TreeSet<>();
-        variables.fieldNames().forEachRemaining(names::add);
+        variables.fieldNames().forEachRemaining(name -> {
+            if (!isHandlerTelemetryVariable(name)) { // collectorLayerIsAnOptionalParameter... pins those
+                names.add(name);
+            }
+        });
         assertThat(names).isEqualTo(maintenanceEnvironmentNames());
         // the same names as the broker's configuration, fed by the same parameters: both must agree on
         // the caps and on the warm sessions' age

@@ -152,6 +152,27 @@ class TracingTest {
     }
 
     @Test
+    void eachInvocationsSpansAndMetricsAreExportedBeforeItsAnswerArrives() {
+        // The batch processor's own schedule is an hour in the tests: only the per-invocation flush exports.
+        String token = BrokerTestResources.token(AGENT_A);
+        String session = open(token, PAYMENTS, Map.of());
+        spanExporter.reset();
+        metricExporter.reset();
+
+        call(token, PAYMENTS, session, Map.of(), toolCall(11, "get_balance", "{\"account\":\"alice\"}"))
+                .then().statusCode(200);
+
+        List<SpanData> exported = spanExporter.getFinishedSpanItems();
+        SpanData request = onlyRequest(exported, "tools/call get_balance");
+        assertThat(exported).as("the HTTP server span, parent of the MCP span, left with it")
+                .anySatisfy(s -> assertThat(s.getSpanId()).isEqualTo(request.getParentSpanId()));
+        assertThat(childrenOf(request, exported).map(SpanData::getName))
+                .contains("tools/call get_balance", "DynamoDb.GetItem");
+        assertThat(metricExporter.getFinishedMetricItems())
+                .anySatisfy(m -> assertThat(m.getName()).isEqualTo("mcp.server.operation.duration"));
+    }
+
+    @Test
     void theMcpSpanCarriesTheSemanticConventionsAttributes() {
         String token = BrokerTestResources.token(AGENT_A);
         String session = open(token, PAYMENTS, Map.of());

@@ -10,8 +10,8 @@ import dev.mcpbroker.core.audit.OutboxRecord;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpbroker.function.metrics.EmfBrokerMetrics;
 import dev.mcpbroker.function.telemetry.AwsSdkTracing;
+import dev.mcpbroker.function.telemetry.HandlerTelemetry;
 import dev.mcpbroker.sessiontable.audit.DynamoDbAuditOutbox;
-import io.opentelemetry.api.GlobalOpenTelemetry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +26,8 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
  * ({@code handler: dev.mcpbroker.function.forwarder.AuditForwarderHandler::handleRequest}); it is a plain
  * handler, not a Quarkus one, so the HTTP function and this one share one binary without sharing a
  * request model. Failed records are reported as partial batch failures and offered again in order. Each
- * batch reports its delivery lag and failures as EMF metric lines on standard output.
- *
- * <p>Without Quarkus there is no OpenTelemetry SDK here: its AWS calls are traced through
- * {@link GlobalOpenTelemetry}, which records nothing unless the runtime installs one.
+ * batch reports its delivery lag and failures as EMF metric lines on standard output, and is one span
+ * ({@link HandlerTelemetry}) with its Kinesis and DynamoDB calls as children.
  */
 public class AuditForwarderHandler {
 
@@ -37,18 +35,35 @@ public class AuditForwarderHandler {
     static final String EVENT_SORT_KEY_PREFIX = "event#";
     static final String OUTBOX_PARTITION_PREFIX = "audit#";
 
+    /** The {@code service.name} of the forwarder's spans. */
+    static final String SERVICE_NAME = "mcp-broker-audit-forwarder";
+
     private final AuditForwarder forwarder;
+    private final HandlerTelemetry telemetry;
 
     /** What the Lambda runtime calls: the composition root, configured by the function's environment. */
     public AuditForwarderHandler() {
-        this(fromEnvironment(ForwarderConfig.fromEnvironment()));
+        this(ForwarderConfig.fromEnvironment(), HandlerTelemetry.fromEnvironment(System::getenv, SERVICE_NAME));
     }
 
-    AuditForwarderHandler(AuditForwarder forwarder) {
+    private AuditForwarderHandler(ForwarderConfig config, HandlerTelemetry telemetry) {
+        this(compose(config,
+                AwsSdkTracing.traced(KinesisClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
+                        telemetry.openTelemetry()).build(),
+                AwsSdkTracing.traced(DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
+                        telemetry.openTelemetry()).build()), telemetry);
+    }
+
+    AuditForwarderHandler(AuditForwarder forwarder, HandlerTelemetry telemetry) {
         this.forwarder = forwarder;
+        this.telemetry = telemetry;
     }
 
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
+        return telemetry.invocation("datasource", context, () -> forward(event));
+    }
+
+    private StreamsEventResponse forward(DynamodbEvent event) {
         List<OutboxRecord> records = new ArrayList<>();
         for (DynamodbEvent.DynamodbStreamRecord streamRecord : event.getRecords()) {
             StreamRecord record = streamRecord.getDynamodb();
@@ -68,11 +83,8 @@ public class AuditForwarderHandler {
         return StreamsEventResponse.builder().withBatchItemFailures(failures).build();
     }
 
-    private static AuditForwarder fromEnvironment(ForwarderConfig config) {
-        KinesisClient kinesis = AwsSdkTracing.traced(KinesisClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
-                GlobalOpenTelemetry.get()).build();
-        DynamoDbClient dynamoDb = AwsSdkTracing.traced(DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
-                GlobalOpenTelemetry.get()).build();
+    /** The forwarder over the function's clients (traced by the caller). */
+    static AuditForwarder compose(ForwarderConfig config, KinesisClient kinesis, DynamoDbClient dynamoDb) {
         Clock clock = Clock.systemUTC();
         return new AuditForwarder(new KinesisAuditPublisher(kinesis, config.streamArn()),
                 new DynamoDbAuditOutbox(dynamoDb, config.stateTable()),

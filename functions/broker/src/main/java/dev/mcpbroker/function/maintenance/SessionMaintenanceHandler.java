@@ -11,8 +11,8 @@ import dev.mcpbroker.core.upstream.UpstreamExchange;
 import dev.mcpbroker.function.metrics.EmfBrokerMetrics;
 import dev.mcpbroker.function.secrets.SecretsManagerCredentialSource;
 import dev.mcpbroker.function.telemetry.AwsSdkTracing;
+import dev.mcpbroker.function.telemetry.HandlerTelemetry;
 import dev.mcpbroker.function.telemetry.OtelUpstreamTracing;
-import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import dev.mcpbroker.sessiontable.lease.DynamoDbLeaseStore;
 import dev.mcpbroker.sessiontable.lease.DynamoDbWarmSessionPool;
@@ -32,22 +32,42 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * reports live sessions per server and refills the warm pools ({@link SessionMaintenance}). Like the
  * audit forwarder it is a plain handler in the broker's {@code function.zip}
  * ({@code dev.mcpbroker.function.maintenance.SessionMaintenanceHandler::handleRequest}, java21 runtime).
+ * Each run is one span ({@link HandlerTelemetry}) with its DynamoDB, Secrets Manager and upstream calls as
+ * children.
  */
 public class SessionMaintenanceHandler {
 
+    /** The {@code service.name} of the maintenance function's spans. */
+    static final String SERVICE_NAME = "mcp-broker-session-maintenance";
+
     private final SessionMaintenance maintenance;
+    private final HandlerTelemetry telemetry;
 
     /** What the Lambda runtime calls: the composition root, configured by the function's environment. */
     public SessionMaintenanceHandler() {
-        this(compose(MaintenanceConfig.from(System::getenv)));
+        this(MaintenanceConfig.from(System::getenv), HandlerTelemetry.fromEnvironment(System::getenv, SERVICE_NAME));
     }
 
-    SessionMaintenanceHandler(SessionMaintenance maintenance) {
+    private SessionMaintenanceHandler(MaintenanceConfig config, HandlerTelemetry telemetry) {
+        this(compose(config,
+                AwsSdkTracing.traced(DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
+                        telemetry.openTelemetry()).build(),
+                AwsSdkTracing.traced(SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
+                        telemetry.openTelemetry()).build(),
+                telemetry.openTelemetry()), telemetry);
+    }
+
+    SessionMaintenanceHandler(SessionMaintenance maintenance, HandlerTelemetry telemetry) {
         this.maintenance = maintenance;
+        this.telemetry = telemetry;
     }
 
     /** The schedule's event carries nothing the run needs; the answer summarises the run. */
     public Map<String, Object> handleRequest(Map<String, Object> scheduledEvent, Context context) {
+        return telemetry.invocation("timer", context, this::run);
+    }
+
+    private Map<String, Object> run() {
         Map<String, Object> summary = new LinkedHashMap<>();
         for (SessionMaintenance.ServerReport report : maintenance.run()) {
             Map<String, Object> server = new LinkedHashMap<>();
@@ -67,15 +87,11 @@ public class SessionMaintenanceHandler {
         return summary;
     }
 
-    static SessionMaintenance compose(MaintenanceConfig config) {
+    /** The maintenance run over the function's clients (traced by the caller); upstream calls traced with {@code openTelemetry}. */
+    static SessionMaintenance compose(MaintenanceConfig config, DynamoDbClient dynamoDb, SecretsManagerClient secrets,
+                                      OpenTelemetry openTelemetry) {
         ObjectMapper mapper = new ObjectMapper();
         Clock clock = Clock.systemUTC();
-        // No Quarkus here: traced through the global OpenTelemetry, which records nothing unless the runtime installs one.
-        OpenTelemetry openTelemetry = GlobalOpenTelemetry.get();
-        DynamoDbClient dynamoDb = AwsSdkTracing.traced(DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
-                openTelemetry).build();
-        SecretsManagerClient secrets = AwsSdkTracing.traced(
-                SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()), openTelemetry).build();
         DynamoDbLeaseStore leases = new DynamoDbLeaseStore(dynamoDb, config.stateTable());
         UpstreamExchange exchange = new UpstreamExchange(new HttpUpstreamClient(mapper, config.maxUpstreamResponseBytes()),
                 new SecretsManagerCredentialSource(secrets, mapper, Duration.ZERO, clock), mapper,

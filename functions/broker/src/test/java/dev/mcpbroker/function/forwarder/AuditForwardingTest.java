@@ -18,6 +18,7 @@ import dev.mcpbroker.function.BrokerTestResources;
 import dev.mcpbroker.function.metrics.EmfBrokerMetrics;
 import dev.mcpbroker.function.telemetry.AwsSdkTracing;
 import dev.mcpbroker.function.telemetry.CapturedTelemetry;
+import dev.mcpbroker.function.telemetry.HandlerTelemetry;
 import dev.mcpbroker.sessiontable.audit.DynamoDbAuditOutbox;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
 import dev.mcpbroker.testkit.process.ToggleableProxy;
@@ -195,7 +196,7 @@ class AuditForwardingTest {
                 streamRecord("audit#s-1", "head", null, "100"),
                 streamRecord("audit#s-1", "event#000000000001", "{}", "101"),
                 streamRecord("session#s-1", "session", "{}", "102")));
-        StreamsEventResponse response = new AuditForwarderHandler(recording).handleRequest(event, null);
+        StreamsEventResponse response = new AuditForwarderHandler(recording, HandlerTelemetry.off()).handleRequest(event, null);
         assertThat(response.getBatchItemFailures()).extracting(StreamsEventResponse.BatchItemFailure::getItemIdentifier)
                 .containsExactly("101");
     }

@@ -36,7 +36,8 @@ import java.util.concurrent.TimeoutException;
  * which also serves the Lambda Runtime API the function polls. Requests become
  * {@code APIGatewayV2HTTPEvent}s, queued until the function asks for the next invocation; like a Lambda
  * execution environment, a function process handles one invocation at a time. Failures answer as the
- * HTTP API does: function error 500, timeout 503, both with {@code {"message": ...}}.
+ * HTTP API does: function error 500, timeout 503, both with {@code {"message": ...}}. Each invocation
+ * carries an X-Ray trace header, as Lambda hands one to a function with active tracing.
  */
 public final class LocalApiGateway implements AutoCloseable {
 
@@ -51,7 +52,22 @@ public final class LocalApiGateway implements AutoCloseable {
     private final Duration functionTimeout;
     private volatile boolean closed;
 
-    private record Invocation(String requestId, byte[] event, CompletableFuture<JsonNode> result) {
+    private final List<String> traceHeaders = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private record Invocation(String requestId, byte[] event, CompletableFuture<JsonNode> result, String traceHeader) {
+
+        Invocation(String requestId, byte[] event, CompletableFuture<JsonNode> result) {
+            this(requestId, event, result, xrayTraceHeader());
+        }
+
+        /** {@code Root=1-<epoch seconds, hex>-<96 random bits>;Parent=<64 random bits>;Sampled=1}. */
+        private static String xrayTraceHeader() {
+            java.util.HexFormat hex = java.util.HexFormat.of();
+            byte[] random = new byte[20];
+            new java.security.SecureRandom().nextBytes(random);
+            return "Root=1-" + Long.toHexString(Instant.now().getEpochSecond()) + "-" + hex.formatHex(random, 0, 12)
+                    + ";Parent=" + hex.formatHex(random, 12, 20) + ";Sampled=1";
+        }
     }
 
     private LocalApiGateway(Duration functionTimeout) {
@@ -72,6 +88,11 @@ public final class LocalApiGateway implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** The X-Ray trace headers handed to the function so far, one per invocation, in order. */
+    public List<String> traceHeaders() {
+        return List.copyOf(traceHeaders);
     }
 
     /** Where clients send HTTP requests, e.g. {@code http://127.0.0.1:PORT}. */
@@ -230,6 +251,8 @@ public final class LocalApiGateway implements AutoCloseable {
             headers.add("Lambda-Runtime-Aws-Request-Id", next.requestId());
             headers.add("Lambda-Runtime-Deadline-Ms", Long.toString(System.currentTimeMillis() + functionTimeout.toMillis()));
             headers.add("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:" + ACCOUNT_ID + ":function:local");
+            headers.add("Lambda-Runtime-Trace-Id", next.traceHeader());
+            traceHeaders.add(next.traceHeader());
             headers.add("Content-Type", "application/json");
             send(exchange, 200, next.event());
             return;

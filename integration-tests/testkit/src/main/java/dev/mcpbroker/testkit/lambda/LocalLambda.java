@@ -70,6 +70,11 @@ public final class LocalLambda implements AutoCloseable {
         return lambda;
     }
 
+    /** The function's name ({@code AWS_LAMBDA_FUNCTION_NAME}). */
+    public String name() {
+        return name;
+    }
+
     /** The API's base URL, e.g. {@code http://127.0.0.1:PORT}. */
     public URI baseUri() {
         return gateway.baseUri();
