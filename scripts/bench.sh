@@ -11,6 +11,9 @@
 #       the broker's own path for a state-changing tools/call (real DynamoDB adapters, real upstream)
 #       with vs without audit trail + idempotency, sequential AWS round trips per call, and the same call
 #       with vs without OpenTelemetry tracing (calls alternating; spans per call)
+#   scripts/bench.sh telemetry [-Dbench.calls=1000]
+#       tools/call p50/p99 through the packaged function with OpenTelemetry off vs exporting every
+#       invocation's spans and metrics to a collector on the loopback before answering; spans per call
 #   scripts/bench.sh session-scale [-Dbench.records=100000] [-Dbench.calls=1000]
 #       tools/call p50/p99 through the broker path with 10 vs 100,000 session records in the state table
 #   scripts/bench.sh governance [-Dbench.calls=20000]
@@ -20,7 +23,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/env.sh"
 cd "$REPO_ROOT"
 which="tools-call"
-case "${1:-}" in tools-call|load-balancer|governance|critical-path|session-scale) which="$1"; shift ;; esac
+case "${1:-}" in tools-call|load-balancer|governance|critical-path|session-scale|telemetry) which="$1"; shift ;; esac
 if [ "${SKIP_BUILD:-}" != "1" ]; then
   ./mvnw -B -ntp -q -DskipTests install
 fi
@@ -47,6 +50,11 @@ case "$which" in
     exec java -cp "$module/target/test-classes:$module/target/classes:$(cat "$module/target/test-classpath.txt")" \
       -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/critical-path.json" "$@" \
       dev.mcpbroker.function.bench.CriticalPathBenchmark ;;
+  telemetry)
+    module=integration-tests/end-to-end
+    exec java -cp "$module/target/classes:$(cat "$module/target/runtime-classpath.txt")" \
+      -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/telemetry.json" "$@" \
+      dev.mcpbroker.e2e.bench.TelemetryExportBenchmark ;;
   session-scale)
     module=functions/broker
     exec java -cp "$module/target/test-classes:$module/target/classes:$(cat "$module/target/test-classpath.txt")" \

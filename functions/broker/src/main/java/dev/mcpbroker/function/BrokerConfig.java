@@ -202,6 +202,15 @@ public interface BrokerConfig {
          */
         @WithDefault("PT1S")
         Duration flushTimeout();
+
+        /**
+         * How many distinct tool names per server an instance reports as a metric dimension (ToolCalls,
+         * ToolLatency, the OpenTelemetry tool and operation histograms); calls of any further name, and of
+         * names that are not MCP tool names, report as {@code _other}. Spans and logs keep every name. A wildcard
+         * grant lets an agent call names it makes up, each of which would otherwise be a new metric series.
+         */
+        @WithDefault("100")
+        int metricToolsPerServer();
     }
 
     interface Aws {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpbroker.core.audit.ArgumentFingerprinter;
 import dev.mcpbroker.core.audit.AuditTrail;
 import dev.mcpbroker.core.broker.BrokerMetrics;
+import dev.mcpbroker.core.telemetry.MetricDimensions;
 import dev.mcpbroker.core.broker.BrokerSettings;
 import dev.mcpbroker.core.broker.WarmSessions;
 import dev.mcpbroker.core.capacity.CapacitySettings;
@@ -74,12 +75,19 @@ public class BrokerProducer {
                 java.util.Set.copyOf(config.http().allowedHosts().orElse(java.util.List.of())));
     }
 
+    /** One per instance, shared by every metric sink, so all of them admit the same tool names. */
     @Produces
     @ApplicationScoped
-    BrokerMetrics metrics(ObjectMapper mapper, Clock clock, Meter meter) {
+    MetricDimensions metricDimensions(BrokerConfig config) {
+        return new MetricDimensions(config.telemetry().metricToolsPerServer());
+    }
+
+    @Produces
+    @ApplicationScoped
+    BrokerMetrics metrics(ObjectMapper mapper, Clock clock, Meter meter, MetricDimensions dimensions) {
         return BrokerMetrics.all(java.util.List.of(
-                new EmfBrokerMetrics(mapper, clock, line -> System.out.println(line)),
-                new OtelBrokerMetrics(meter)));
+                new EmfBrokerMetrics(mapper, clock, line -> System.out.println(line), dimensions),
+                new OtelBrokerMetrics(meter, dimensions)));
     }
 
     static SessionTimeouts sessionTimeouts(BrokerConfig config) {

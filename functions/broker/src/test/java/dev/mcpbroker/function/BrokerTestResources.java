@@ -32,6 +32,8 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
 
     /** Open demo server; every test agent may use it, agent-b only some tools. */
     static final String PAYMENTS = "payments";
+    /** Distinct tool names per server an instance reports as metric dimensions in these tests. */
+    static final int METRIC_TOOLS_PER_SERVER = 40;
     /** Demo server that demands {@link #LEDGER_SECRET} as a bearer token; only agent-a is granted it. */
     static final String LEDGER = "ledger";
     /** Registered, but nothing listens there. */
@@ -126,6 +128,7 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
         // Tests change grants and kill switches and expect the next request to see them.
         config.put("broker.policy.cache-ttl", "PT0S");
         config.put("broker.limits.max-body-bytes", "65536");
+        config.put("broker.telemetry.metric-tools-per-server", Integer.toString(METRIC_TOOLS_PER_SERVER));
         // Quarkus's mock API Gateway refuses header blocks over 8 KiB itself (431); the token limit is set
         // below that here so the function's own check is what answers, as it is behind API Gateway (10 KiB).
         config.put("broker.auth.max-token-bytes", "4096");

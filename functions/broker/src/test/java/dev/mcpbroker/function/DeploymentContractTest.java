@@ -264,8 +264,8 @@ class DeploymentContractTest {
         JsonNode variables = broker().path("Environment").path("Variables");
         java.net.URI endpoint = java.net.URI.create(variables.path("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT").asText());
         JsonNode collector = YAML.readTree(COLLECTOR_CONFIG.toFile());
-        // the collector listens where the broker sends: OTLP/gRPC on the loopback
-        assertThat(collector.path("receivers").path("otlp").path("protocols").path("grpc").path("endpoint").asText())
+        // the collector listens where the broker sends: OTLP/HTTP on the loopback
+        assertThat(collector.path("receivers").path("otlp").path("protocols").path("http").path("endpoint").asText())
                 .isEqualTo(endpoint.getHost() + ":" + endpoint.getPort());
         assertThat(endpoint.getHost()).isEqualTo("localhost");
         // traces go to X-Ray; metrics to CloudWatch under a namespace of their own, so McpBroker stays

@@ -11,6 +11,12 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mcpbroker.core.audit.AuditEvent;
+import java.util.stream.Collectors;
+import java.time.Duration;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import dev.mcpbroker.core.upstream.UpstreamAuth;
+import dev.mcpbroker.core.policy.ServerGrant;
+import dev.mcpbroker.core.telemetry.MetricDimensions;
 import dev.mcpbroker.core.session.SessionIds;
 import dev.mcpbroker.function.telemetry.CapturedTelemetry;
 import dev.mcpbroker.function.telemetry.McpAttributes;
@@ -149,6 +155,46 @@ class TracingTest {
         assertThat(initialize.getTraceId()).isEqualTo(agentTrace);
         assertThat(childrenOf(initialize, spans).map(SpanData::getName).toList())
                 .contains("initialize", "notifications/initialized", "DynamoDb.PutItem");
+    }
+
+    @Test
+    void namesAnAgentMakesUpStayInSpansCappedButBeyondTheLimitAreOneMetricSeries() {
+        String server = "probe-" + UUID.randomUUID().toString().substring(0, 8);
+        BrokerTestResources.admin().registerServer(server, BrokerTestResources.payments().mcpEndpoint(), UpstreamAuth.NONE,
+                Duration.ofSeconds(2), Duration.ofSeconds(20));
+        BrokerTestResources.admin().grant(AGENT_A, BrokerTestResources.TENANT, new ServerGrant(server, null));
+        String token = BrokerTestResources.token(AGENT_A);
+        String session = open(token, server, Map.of());
+        int names = BrokerTestResources.METRIC_TOOLS_PER_SERVER + 10;
+        for (int i = 0; i < names; i++) {
+            call(token, server, session, Map.of(), toolCall(100 + i, "probe_" + i, "{}"));
+        }
+        String huge = "x".repeat(5_000);
+        call(token, server, session, Map.of(), toolCall(200, huge, "{}"));
+        call(token, server, session, Map.of(), "{\"jsonrpc\":\"2.0\",\"id\":201,\"method\":\"" + huge + "\"}");
+
+        List<SpanData> requests = mcpRequests(telemetry.spans())
+                .filter(s -> server.equals(attribute(s, McpAttributes.SERVER))).toList();
+        assertThat(requests.stream().map(s -> attribute(s, McpAttributes.GEN_AI_TOOL_NAME)))
+                .as("every name, as the agent sent it, in the trace").contains("probe_0", "probe_" + (names - 1));
+        assertThat(requests).allSatisfy(span -> {
+            assertThat(span.getName().length()).isLessThanOrEqualTo("tools/call ".length() + 129);
+            assertThat(span.getAttributes().asMap().values()).allSatisfy(value ->
+                    assertThat(value.toString().length()).isLessThanOrEqualTo(129));
+        });
+        List<HistogramPointData> points = telemetry.histogramPoints("mcp.server.operation.duration").stream()
+                .filter(p -> server.equals(p.getAttributes().get(McpAttributes.SERVER))).toList();
+        Map<String, Long> callsByTool = points.stream().filter(p -> p.getAttributes().get(McpAttributes.GEN_AI_TOOL_NAME) != null)
+                .collect(Collectors.groupingBy(p -> p.getAttributes().get(McpAttributes.GEN_AI_TOOL_NAME),
+                        Collectors.summingLong(HistogramPointData::getCount)));
+        assertThat(callsByTool).hasSize(BrokerTestResources.METRIC_TOOLS_PER_SERVER + 1)
+                .containsEntry("probe_0", 1L).containsEntry(MetricDimensions.OTHER, 11L);
+        assertThat(points).anySatisfy(p -> assertThat(p.getAttributes().get(McpAttributes.MCP_METHOD_NAME))
+                .isEqualTo(MetricDimensions.OTHER));
+        assertThat(telemetry.histogramPoints("mcp.broker.tool.duration").stream()
+                .filter(p -> server.equals(p.getAttributes().get(McpAttributes.SERVER)))
+                .map(p -> p.getAttributes().get(McpAttributes.GEN_AI_TOOL_NAME)).distinct())
+                .hasSize(BrokerTestResources.METRIC_TOOLS_PER_SERVER + 1);
     }
 
     @Test

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged broker function, under AWS's runtime interface client, exports to a collector the way it does
- * in Lambda next to the ADOT collector layer: OTLP/gRPC to the configured endpoint (a real OTLP receiver
+ * in Lambda next to the ADOT collector layer: OTLP/HTTP to the configured endpoint (a real OTLP receiver
  * here), every invocation's spans and metrics delivered before its answer (the batch schedule is an hour, so
  * nothing else would send them), each request under the X-Ray segment Lambda handed the invocation unless the
  * agent sent its own traceparent.
@@ -32,7 +32,7 @@ class TelemetryExportTest {
         collector = OtlpReceiver.start();
         broker = stack.addBroker(Map.of(
                 "QUARKUS_OTEL_SDK_DISABLED", "false",
-                "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", collector.grpcEndpoint().toString(),
+                "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint().toString(),
                 "QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "1h",
                 "QUARKUS_OTEL_METRIC_EXPORT_INTERVAL", "1h"));
     }

@@ -130,6 +130,7 @@ public final class McpBroker {
         AuditTrail.Subject subject = subjectOf(request, message, ports.audit(), trace.traceId());
         try {
             UpstreamServer server = server(request.serverId());
+            trace.server(server.id());
             SessionOwner owner = ports.policy().admit(request.identity(), server);
             trace.caller(owner.agentId(), owner.tenantId());
             subject = subject.withOwner(owner.tenantId());
@@ -171,6 +172,7 @@ public final class McpBroker {
         trace.caller(identity.agentId(), identity.tenantId());
         try {
             UpstreamServer server = server(serverId);
+            trace.server(server.id());
             SessionOwner owner = ports.policy().admit(identity, server);
             trace.caller(owner.agentId(), owner.tenantId());
             BrokerSession session = liveSession(server, owner, sessionId, protocolVersion);

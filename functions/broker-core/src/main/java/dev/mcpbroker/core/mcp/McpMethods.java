@@ -33,6 +33,18 @@ public final class McpMethods {
             PING, TOOLS_LIST, RESOURCES_LIST, RESOURCES_READ, RESOURCES_TEMPLATES_LIST, PROMPTS_LIST, PROMPTS_GET,
             COMPLETION_COMPLETE);
 
+    /**
+     * Every method an agent may send to a server under the specifications the broker speaks (2025-03-26 to
+     * 2025-11-25), and the broker's own. Anything else is still relayed, but is not a name worth a metric
+     * series of its own ({@code MetricDimensions}).
+     */
+    public static final java.util.Set<String> SPECIFIED = java.util.Set.of(
+            INITIALIZE, PING, TOOLS_LIST, TOOLS_CALL, RESOURCES_LIST, RESOURCES_READ, RESOURCES_TEMPLATES_LIST,
+            "resources/subscribe", "resources/unsubscribe", PROMPTS_LIST, PROMPTS_GET, COMPLETION_COMPLETE,
+            LOGGING_SET_LEVEL, "tasks/get", "tasks/list", "tasks/result", "tasks/cancel", BROKER_OUTCOME,
+            NOTIFICATIONS_INITIALIZED, NOTIFICATIONS_CANCELLED, "notifications/progress",
+            "notifications/roots/list_changed", "notifications/tasks/status");
+
     private McpMethods() {
     }
 }

@@ -18,6 +18,10 @@ public interface RequestTrace {
     default void message(String method, String requestId, String tool, TraceContext carried) {
     }
 
+    /** The registered upstream the request is for, once the registry knows the id the path named. */
+    default void server(String serverId) {
+    }
+
     /** Who asks: the agent and the tenant (the allowlist's, once the policy layer has admitted the agent). */
     default void caller(String agentId, String tenantId) {
     }

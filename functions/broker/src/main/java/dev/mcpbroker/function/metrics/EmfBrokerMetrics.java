@@ -1,6 +1,7 @@
 package dev.mcpbroker.function.metrics;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mcpbroker.core.telemetry.MetricDimensions;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpbroker.core.broker.BrokerMetrics;
@@ -18,7 +19,8 @@ import java.util.function.Consumer;
  * <p>Dimension sets are chosen for the questions asked of them: per server and tool for latency, per
  * outcome for errors by failure class, none (one series across servers) where an alarm must cover every
  * server registered now or later. Dimension values are registry ids and stable codes; values an
- * unauthenticated caller chooses (a path's server name) never become a dimension.
+ * unauthenticated caller chooses (a path's server name) never become a dimension, and tool names an agent
+ * called only as far as {@link MetricDimensions} admits them.
  */
 public final class EmfBrokerMetrics implements BrokerMetrics {
 
@@ -27,14 +29,26 @@ public final class EmfBrokerMetrics implements BrokerMetrics {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final Consumer<String> sink;
+    private final MetricDimensions dimensions;
 
     /**
+     * For functions that report no tool calls (the audit forwarder, session maintenance).
+     *
      * @param sink where lines go; standard output in Lambda (read at each call, so tests may redirect it)
      */
     public EmfBrokerMetrics(ObjectMapper mapper, Clock clock, Consumer<String> sink) {
+        this(mapper, clock, sink, new MetricDimensions(0));
+    }
+
+    /**
+     * @param sink       where lines go; standard output in Lambda (read at each call, so tests may redirect it)
+     * @param dimensions which tool names an agent called may be a Tool dimension
+     */
+    public EmfBrokerMetrics(ObjectMapper mapper, Clock clock, Consumer<String> sink, MetricDimensions dimensions) {
         this.mapper = mapper;
         this.clock = clock;
         this.sink = sink;
+        this.dimensions = dimensions;
     }
 
     /** One metric value of an EMF line. */
@@ -49,7 +63,7 @@ public final class EmfBrokerMetrics implements BrokerMetrics {
 
     @Override
     public void toolCall(String serverId, String tool, String outcome, Duration latency) {
-        emit(Map.of("Server", serverId, "Tool", tool, "Outcome", outcome),
+        emit(Map.of("Server", serverId, "Tool", dimensions.tool(serverId, tool), "Outcome", outcome),
                 List.of(List.of("Server", "Tool"), List.of("Server", "Tool", "Outcome"), List.of("Outcome"), List.of()),
                 new Value("ToolCalls", "Count", 1), new Value("ToolLatency", "Milliseconds", latency.toNanos() / 1e6));
     }

@@ -1,6 +1,7 @@
 package dev.mcpbroker.function.metrics;
 
 import dev.mcpbroker.core.broker.BrokerMetrics;
+import dev.mcpbroker.core.telemetry.MetricDimensions;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -49,7 +50,11 @@ public final class OtelBrokerMetrics implements BrokerMetrics {
     private final DoubleHistogram auditLag;
     private final LongCounter auditFailures;
 
-    public OtelBrokerMetrics(Meter meter) {
+    private final MetricDimensions dimensions;
+
+    /** @param dimensions which tool names an agent called may be a {@code gen_ai.tool.name} attribute */
+    public OtelBrokerMetrics(Meter meter, MetricDimensions dimensions) {
+        this.dimensions = dimensions;
         rateLimited = meter.counterBuilder("mcp.broker.rate_limited").setDescription("Requests refused by a rate limit").build();
         toolDuration = meter.histogramBuilder("mcp.broker.tool.duration").setUnit("s")
                 .setDescription("tools/call latency through the broker, by server, tool and outcome")
@@ -109,7 +114,8 @@ public final class OtelBrokerMetrics implements BrokerMetrics {
 
     @Override
     public void toolCall(String serverId, String tool, String outcome, Duration latency) {
-        toolDuration.record(latency.toNanos() / 1e9, Attributes.of(SERVER, serverId, TOOL, tool, OUTCOME, outcome));
+        toolDuration.record(latency.toNanos() / 1e9, Attributes.of(SERVER, serverId, TOOL, dimensions.tool(serverId, tool),
+                OUTCOME, outcome));
     }
 
     @Override

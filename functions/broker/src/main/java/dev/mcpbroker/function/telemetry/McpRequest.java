@@ -24,6 +24,7 @@ import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
 import dev.mcpbroker.core.error.FailureClass;
 import dev.mcpbroker.core.telemetry.IdempotencyDecision;
+import dev.mcpbroker.core.telemetry.MetricDimensions;
 import dev.mcpbroker.core.telemetry.RequestOutcome;
 import dev.mcpbroker.core.telemetry.RequestTrace;
 import dev.mcpbroker.core.telemetry.TraceContext;
@@ -58,6 +59,8 @@ public final class McpRequest implements RequestTrace {
     /** The request log: one line per MCP request, its facts in the MDC. */
     public static final String LOGGER = "dev.mcpbroker.request";
     private static final Logger LOG = Logger.getLogger(LOGGER);
+    /** The longest text an agent chose that a span or log line keeps ({@link #capped}). */
+    static final int MAX_TEXT = 128;
     private static final TextMapGetter<Map<String, String>> FIELDS = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(Map<String, String> carrier) {
@@ -74,8 +77,10 @@ public final class McpRequest implements RequestTrace {
     private final Scope scope;
     private final DoubleHistogram duration;
     private final long startedNanos;
+    private final MetricDimensions dimensions;
     private final String httpMethod;
     private final String serverId;
+    private String registeredServer;
     private String method;
     private String tool;
     private String agent;
@@ -87,8 +92,9 @@ public final class McpRequest implements RequestTrace {
     private RequestOutcome outcome = RequestOutcome.OK;
     private int httpStatus = 200;
 
-    private McpRequest(Span span, DoubleHistogram duration, String httpMethod, String serverId) {
+    private McpRequest(Span span, DoubleHistogram duration, MetricDimensions dimensions, String httpMethod, String serverId) {
         this.span = span;
+        this.dimensions = dimensions;
         this.scope = span.makeCurrent();
         this.duration = duration;
         this.startedNanos = System.nanoTime();
@@ -96,16 +102,33 @@ public final class McpRequest implements RequestTrace {
         this.serverId = serverId;
     }
 
-    static McpRequest begin(Tracer tracer, DoubleHistogram duration, String httpMethod, String serverId) {
+    static McpRequest begin(Tracer tracer, DoubleHistogram duration, MetricDimensions dimensions, String httpMethod,
+                            String serverId) {
+        String server = capped(serverId);
         Span span = tracer.spanBuilder("mcp " + httpMethod)
                 .setSpanKind(SpanKind.SERVER)
-                .setAttribute(SERVER, serverId)
+                .setAttribute(SERVER, server)
                 .startSpan();
-        return new McpRequest(span, duration, httpMethod, serverId);
+        return new McpRequest(span, duration, dimensions, httpMethod, server);
+    }
+
+    /**
+     * Text an agent chose (a method, tool or server name, a request id), as a span attribute or log field:
+     * at most {@value #MAX_TEXT} characters, so a request cannot make its own telemetry arbitrarily large.
+     */
+    static String capped(String text) {
+        if (text == null || text.length() <= MAX_TEXT) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(MAX_TEXT - 1)) ? MAX_TEXT - 1 : MAX_TEXT;
+        return text.substring(0, end) + "…";
     }
 
     @Override
-    public void message(String jsonRpcMethod, String requestId, String calledTool, TraceContext carried) {
+    public void message(String agentsMethod, String agentsRequestId, String agentsTool, TraceContext carried) {
+        String jsonRpcMethod = capped(agentsMethod);
+        String requestId = capped(agentsRequestId);
+        String calledTool = capped(agentsTool);
         this.method = jsonRpcMethod;
         this.tool = calledTool;
         if (jsonRpcMethod == null) {
@@ -128,6 +151,11 @@ public final class McpRequest implements RequestTrace {
                 span.addLink(agentContext);
             }
         }
+    }
+
+    @Override
+    public void server(String serverId) {
+        this.registeredServer = serverId;
     }
 
     @Override
@@ -222,11 +250,17 @@ public final class McpRequest implements RequestTrace {
         }
     }
 
-    /** The semantic conventions' operation attributes; no session or request ids (unbounded cardinality). */
+    /**
+     * The semantic conventions' operation attributes; no session or request ids, and names an agent chose only
+     * as far as {@link MetricDimensions} lets them be dimensions (a path naming no registered server is
+     * {@link MetricDimensions#OTHER}).
+     */
     private Attributes metricAttributes() {
-        AttributesBuilder attributes = Attributes.builder().put(MCP_METHOD_NAME, method).put(SERVER, serverId);
+        String server = registeredServer == null ? MetricDimensions.OTHER : registeredServer;
+        AttributesBuilder attributes = Attributes.builder().put(MCP_METHOD_NAME, dimensions.method(method)).put(SERVER, server);
         if (tool != null) {
-            attributes.put(GEN_AI_TOOL_NAME, tool).put(GEN_AI_OPERATION_NAME, EXECUTE_TOOL);
+            attributes.put(GEN_AI_TOOL_NAME, registeredServer == null ? MetricDimensions.OTHER : dimensions.tool(server, tool))
+                    .put(GEN_AI_OPERATION_NAME, EXECUTE_TOOL);
         }
         if (outcome.failed()) {
             attributes.put(ERROR_TYPE, outcome.errorType());

@@ -1,5 +1,6 @@
 package dev.mcpbroker.function.telemetry;
 
+import dev.mcpbroker.core.telemetry.MetricDimensions;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.trace.Tracer;
@@ -24,9 +25,11 @@ public class McpTelemetry {
 
     private final Tracer tracer;
     private final DoubleHistogram operationDuration;
+    private final MetricDimensions dimensions;
 
     @Inject
-    public McpTelemetry(OpenTelemetry openTelemetry) {
+    public McpTelemetry(OpenTelemetry openTelemetry, MetricDimensions dimensions) {
+        this.dimensions = dimensions;
         this.tracer = openTelemetry.getTracer(SCOPE);
         this.operationDuration = openTelemetry.getMeter(SCOPE).histogramBuilder("mcp.server.operation.duration")
                 .setUnit("s")
@@ -42,6 +45,6 @@ public class McpTelemetry {
      * @param httpMethod names the span until the JSON-RPC message is known
      */
     public McpRequest begin(String httpMethod, String serverId) {
-        return McpRequest.begin(tracer, operationDuration, httpMethod, serverId);
+        return McpRequest.begin(tracer, operationDuration, dimensions, httpMethod, serverId);
     }
 }

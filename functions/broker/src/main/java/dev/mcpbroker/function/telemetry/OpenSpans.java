@@ -74,13 +74,4 @@ public class OpenSpans implements SpanProcessor {
             lock.unlock();
         }
     }
-
-    int open() {
-        lock.lock();
-        try {
-            return open;
-        } finally {
-            lock.unlock();
-        }
-    }
 }

@@ -182,7 +182,7 @@ public final class CriticalPathBenchmark {
         McpBroker untraced = new InProcessBroker(plainDynamoDb, state, policy).servers(server).build();
         McpBroker traced = new InProcessBroker(tracedDynamoDb, state, policy).servers(server)
                 .upstreamTracing(new OtelUpstreamTracing(sdk)).build();
-        McpTelemetry telemetry = new McpTelemetry(sdk);
+        McpTelemetry telemetry = new McpTelemetry(sdk, new dev.mcpbroker.core.telemetry.MetricDimensions(100));
         Map<String, Variant> variants = new LinkedHashMap<>();
         variants.put("off", new Variant(untraced, untraced::post));
         variants.put("on", new Variant(traced, request -> {

@@ -57,7 +57,7 @@ class AuditForwarderTelemetryTest {
         AwsEnvironment aws = AwsEnvironment.shared();
         SessionTableSetup.ensureTable(aws.dynamoDb(), TABLE);
         HandlerTelemetry telemetry = HandlerTelemetry.fromEnvironment(Map.of(
-                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", collector.httpTracesEndpoint().toString(),
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", collector.tracesEndpoint().toString(),
                 "AWS_LAMBDA_FUNCTION_NAME", "stack-audit-forwarder")::get, AuditForwarderHandler.SERVICE_NAME);
         KinesisClient kinesis = AwsSdkTracing.traced(KinesisClient.builder().endpointOverride(aws.kinesisEndpoint())
                 .region(aws.region()).credentialsProvider(aws.credentials())

@@ -45,7 +45,7 @@ class SessionMaintenanceTelemetryTest {
         PolicyTable.ensureTable(aws.dynamoDb(), POLICY_TABLE);
         try (OtlpReceiver collector = OtlpReceiver.start()) {
             HandlerTelemetry telemetry = HandlerTelemetry.fromEnvironment(Map.of(
-                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", collector.httpTracesEndpoint().toString(),
+                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", collector.tracesEndpoint().toString(),
                     "AWS_LAMBDA_FUNCTION_NAME", "stack-session-maintenance")::get, SessionMaintenanceHandler.SERVICE_NAME);
 
             handler(aws, telemetry).handleRequest(Map.of(), null);
@@ -68,7 +68,7 @@ class SessionMaintenanceTelemetryTest {
         PolicyTable.ensureTable(aws.dynamoDb(), POLICY_TABLE);
         try (OtlpReceiver collector = OtlpReceiver.start()) {
             HandlerTelemetry telemetry = HandlerTelemetry.fromEnvironment(Map.of("OTEL_SDK_DISABLED", "true",
-                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", collector.httpTracesEndpoint().toString())::get,
+                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", collector.tracesEndpoint().toString())::get,
                     SessionMaintenanceHandler.SERVICE_NAME);
 
             handler(aws, telemetry).handleRequest(Map.of(), null);

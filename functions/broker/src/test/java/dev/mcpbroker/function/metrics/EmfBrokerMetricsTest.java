@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mcpbroker.core.telemetry.MetricDimensions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +19,7 @@ class EmfBrokerMetricsTest {
     private final ObjectMapper mapper = new ObjectMapper();
     private final List<String> lines = new ArrayList<>();
     private final EmfBrokerMetrics metrics = new EmfBrokerMetrics(mapper,
-            Clock.fixed(Instant.ofEpochMilli(1_700_000_000_000L), ZoneOffset.UTC), lines::add);
+            Clock.fixed(Instant.ofEpochMilli(1_700_000_000_000L), ZoneOffset.UTC), lines::add, new MetricDimensions(1));
 
     private JsonNode only() throws Exception {
         assertThat(lines).hasSize(1);
@@ -36,7 +37,16 @@ class EmfBrokerMetricsTest {
         assertThat(directive.path("Metrics").findValuesAsText("Name")).containsExactly("ToolCalls", "ToolLatency");
         assertThat(line.path("ToolLatency").asDouble()).isEqualTo(12.0);
         assertThat(line.path("Outcome").asText()).isEqualTo("ambiguous");
+        assertThat(line.path("Tool").asText()).isEqualTo("transfer");
         assertThat(line.path("_aws").path("Timestamp").asLong()).isEqualTo(1_700_000_000_000L);
+    }
+
+    @Test
+    void toolNamesBeyondTheInstancesAllowanceShareTheOtherDimension() throws Exception {
+        metrics.toolCall("payments", "transfer", "ok", Duration.ofMillis(1));
+        lines.clear();
+        metrics.toolCall("payments", "made_up_by_an_agent", "ok", Duration.ofMillis(1));
+        assertThat(only().path("Tool").asText()).isEqualTo(MetricDimensions.OTHER);
     }
 
     @Test

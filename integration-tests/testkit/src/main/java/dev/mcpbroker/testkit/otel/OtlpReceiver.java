@@ -1,91 +1,74 @@
 package dev.mcpbroker.testkit.otel;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.mcpbroker.testkit.process.Ports;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.grpc.common.GrpcMessageDecoder;
-import io.vertx.grpc.common.GrpcMessageEncoder;
-import io.vertx.grpc.common.ServiceMethod;
-import io.vertx.grpc.common.ServiceName;
-import io.vertx.grpc.server.GrpcServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.zip.GZIPInputStream;
 
 /**
- * An OpenTelemetry collector's OTLP receiver, on 127.0.0.1: OTLP/gRPC (what the broker function exports, the
- * ADOT collector layer's port 4317) and OTLP/HTTP protobuf ({@code /v1/traces}, {@code /v1/metrics}; port
- * 4318 in the layer) on one port. Requests are decoded with the OTLP protobuf definitions and kept; each is
- * answered only after it is kept, so an exporter that was told "done" has been received here.
+ * An OpenTelemetry collector's OTLP/HTTP receiver on 127.0.0.1 (binary protobuf: {@code /v1/traces},
+ * {@code /v1/metrics}; the ADOT collector layer's port 4318). Requests are decoded with the OTLP protobuf
+ * definitions and kept; each is answered only after it is kept, so an exporter that was told "done" has been
+ * received here.
  */
 public final class OtlpReceiver implements AutoCloseable {
 
-    private static final ServiceMethod<ExportTraceServiceRequest, ExportTraceServiceResponse> TRACES = ServiceMethod.server(
-            ServiceName.create("opentelemetry.proto.collector.trace.v1", "TraceService"), "Export",
-            GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(ExportTraceServiceRequest.parser()));
-    private static final ServiceMethod<ExportMetricsServiceRequest, ExportMetricsServiceResponse> METRICS = ServiceMethod.server(
-            ServiceName.create("opentelemetry.proto.collector.metrics.v1", "MetricsService"), "Export",
-            GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(ExportMetricsServiceRequest.parser()));
-
-    private final Vertx vertx;
     private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final List<ExportTraceServiceRequest> traceExports = new ArrayList<>();
     private final List<ExportMetricsServiceRequest> metricExports = new ArrayList<>();
 
-    private OtlpReceiver(Vertx vertx, HttpServer server) {
-        this.vertx = vertx;
-        this.server = server;
+    private OtlpReceiver() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(Ports.LOOPBACK, 0), 64);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.setExecutor(executor);
+        server.createContext("/v1/traces", exchange -> receive(exchange, body -> {
+            ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(body);
+            synchronized (this) {
+                traceExports.add(request);
+            }
+            return ExportTraceServiceResponse.getDefaultInstance().toByteArray();
+        }));
+        server.createContext("/v1/metrics", exchange -> receive(exchange, body -> {
+            ExportMetricsServiceRequest request = ExportMetricsServiceRequest.parseFrom(body);
+            synchronized (this) {
+                metricExports.add(request);
+            }
+            return ExportMetricsServiceResponse.getDefaultInstance().toByteArray();
+        }));
+        server.start();
     }
 
     public static OtlpReceiver start() {
-        Vertx vertx = Vertx.vertx();
-        try {
-            GrpcServer grpc = GrpcServer.server(vertx);
-            OtlpReceiver[] self = new OtlpReceiver[1];
-            grpc.callHandler(TRACES, call -> call.handler(request -> {
-                self[0].keep(self[0].traceExports, request);
-                call.response().end(ExportTraceServiceResponse.getDefaultInstance());
-            }));
-            grpc.callHandler(METRICS, call -> call.handler(request -> {
-                self[0].keep(self[0].metricExports, request);
-                call.response().end(ExportMetricsServiceResponse.getDefaultInstance());
-            }));
-            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
-                    .setHttp2ClearTextEnabled(true));
-            self[0] = new OtlpReceiver(vertx, server);
-            server.requestHandler(request -> {
-                String type = request.getHeader("content-type");
-                if (type != null && type.startsWith("application/grpc")) {
-                    grpc.handle(request);
-                } else {
-                    self[0].http(request);
-                }
-            });
-            server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            return self[0];
-        } catch (Exception e) {
-            vertx.close();
-            throw new IllegalStateException("could not start the OTLP receiver", e);
-        }
+        return new OtlpReceiver();
     }
 
-    /** Where an OTLP/gRPC exporter sends, e.g. {@code QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT}. */
-    public URI grpcEndpoint() {
-        return URI.create("http://127.0.0.1:" + server.actualPort());
+    /** The base an OTLP/HTTP exporter is pointed at, e.g. {@code QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT}. */
+    public URI endpoint() {
+        return URI.create("http://" + Ports.LOOPBACK + ":" + server.getAddress().getPort());
     }
 
-    /** Where an OTLP/HTTP exporter sends spans ({@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT}). */
-    public URI httpTracesEndpoint() {
-        return grpcEndpoint().resolve("/v1/traces");
+    /** Where spans go ({@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT}). */
+    public URI tracesEndpoint() {
+        return endpoint().resolve("/v1/traces");
     }
 
     /** Every span received so far, in the order received. */
@@ -110,51 +93,41 @@ public final class OtlpReceiver implements AutoCloseable {
         metricExports.clear();
     }
 
-    private synchronized <T> void keep(List<T> into, T request) {
-        into.add(request);
+    private interface Decoder {
+        byte[] keep(byte[] body) throws InvalidProtocolBufferException;
     }
 
-    private void http(HttpServerRequest request) {
-        Function<Buffer, Buffer> handler = switch (request.path()) {
-            case "/v1/traces" -> body -> decode(body, ExportTraceServiceRequest::parseFrom, traceExports,
-                    ExportTraceServiceResponse.getDefaultInstance().toByteArray());
-            case "/v1/metrics" -> body -> decode(body, ExportMetricsServiceRequest::parseFrom, metricExports,
-                    ExportMetricsServiceResponse.getDefaultInstance().toByteArray());
-            default -> null;
-        };
-        if (handler == null || !"POST".equals(request.method().name())) {
-            request.response().setStatusCode(404).end();
-            return;
-        }
-        request.body().onSuccess(body -> {
-            Buffer answer = handler.apply(body);
-            if (answer == null) {
-                request.response().setStatusCode(400).end();
-            } else {
-                request.response().putHeader("content-type", "application/x-protobuf").end(answer);
+    private static void receive(HttpExchange exchange, Decoder decoder) throws IOException {
+        try (exchange) {
+            if (!exchange.getRequestMethod().equals("POST")) {
+                exchange.sendResponseHeaders(405, -1);
+                return;
             }
-        });
-    }
-
-    private interface Parser<T> {
-        T parseFrom(byte[] bytes) throws InvalidProtocolBufferException;
-    }
-
-    private <T> Buffer decode(Buffer body, Parser<T> parser, List<T> into, byte[] answer) {
-        try {
-            keep(into, parser.parseFrom(body.getBytes()));
-            return Buffer.buffer(answer);
-        } catch (InvalidProtocolBufferException e) {
-            return null;
+            byte[] body;
+            try (InputStream in = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))
+                    ? new GZIPInputStream(exchange.getRequestBody()) : exchange.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            byte[] answer;
+            try {
+                answer = decoder.keep(body);
+            } catch (InvalidProtocolBufferException e) {
+                exchange.sendResponseHeaders(400, -1);
+                return;
+            }
+            exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
+            exchange.sendResponseHeaders(200, answer.length == 0 ? -1 : answer.length);
+            if (answer.length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(answer);
+                }
+            }
         }
     }
 
     @Override
     public void close() {
-        try {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // stopping a test helper: nothing to recover
-        }
+        server.stop(0);
+        executor.close();
     }
 }
