@@ -1,6 +1,5 @@
 package dev.mcpbroker.e2e.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpbroker.e2e.LocalBrokerStack;
 import dev.mcpbroker.testkit.lambda.LocalLambda;
 import dev.mcpbroker.testkit.lb.Nginx;
@@ -8,7 +7,6 @@ import dev.mcpbroker.testkit.lb.NginxBinary;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,30 +38,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LoadBalancerBenchmark {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private LoadBalancerBenchmark() {
     }
 
     public static void main(String[] args) {
-        int status = 1;
-        try {
-            run();
-            status = 0;
-        } catch (IOException | RuntimeException e) {
-            e.printStackTrace();
-        } finally {
-            // The shared AWS environment and child processes stop in shutdown hooks.
-            System.exit(status);
-        }
+        BenchmarkRun.main("target/bench/load-balancer.json", LoadBalancerBenchmark::run);
     }
 
-    private static void run() throws IOException {
+    private static Map<String, Object> run() throws IOException {
         int warmup = Integer.getInteger("bench.warmup", 300);
         int calls = Integer.getInteger("bench.calls", 1000);
         int clients = Integer.getInteger("bench.clients", 8);
         int seconds = Integer.getInteger("bench.seconds", 10);
-        Path out = Path.of(System.getProperty("bench.out", "target/bench/load-balancer.json"));
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("warmupCalls", warmup);
         results.put("measuredCalls", calls);
@@ -101,10 +87,7 @@ public final class LoadBalancerBenchmark {
                 results.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             }
         }
-        String json = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results);
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, json);
-        System.out.println(json);
+        return results;
     }
 
     private static URI payments(URI base) {

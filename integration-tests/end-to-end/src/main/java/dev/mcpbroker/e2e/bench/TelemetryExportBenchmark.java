@@ -1,13 +1,11 @@
 package dev.mcpbroker.e2e.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpbroker.e2e.LocalBrokerStack;
 import dev.mcpbroker.testkit.lambda.LocalLambda;
 import dev.mcpbroker.testkit.otel.OtlpReceiver;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,28 +20,16 @@ import java.util.Map;
  */
 public final class TelemetryExportBenchmark {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private TelemetryExportBenchmark() {
     }
 
     public static void main(String[] args) {
-        int status = 1;
-        try {
-            run();
-            status = 0;
-        } catch (IOException | RuntimeException e) {
-            e.printStackTrace();
-        } finally {
-            // The shared AWS environment and child processes stop in shutdown hooks.
-            System.exit(status);
-        }
+        BenchmarkRun.main("target/bench/telemetry.json", TelemetryExportBenchmark::run);
     }
 
-    private static void run() throws IOException {
+    private static Map<String, Object> run() throws IOException {
         int warmup = Integer.getInteger("bench.warmup", 300);
         int calls = Integer.getInteger("bench.calls", 1000);
-        Path out = Path.of(System.getProperty("bench.out", "target/bench/telemetry.json"));
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("warmupCalls", warmup);
         results.put("measuredCalls", calls);
@@ -67,10 +53,7 @@ public final class TelemetryExportBenchmark {
             results.put("traceExportsPerCall", Math.round(collector.traceExportCount() * 100.0 / exportedCalls) / 100.0);
             results.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
-        String json = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results);
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, json);
-        System.out.println(json);
+        return results;
     }
 
     private static URI payments(URI base) {

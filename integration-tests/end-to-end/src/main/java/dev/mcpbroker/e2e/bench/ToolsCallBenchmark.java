@@ -10,7 +10,6 @@ import dev.mcpbroker.e2e.LocalBrokerStack;
 import dev.mcpbroker.testkit.lambda.LocalLambda;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -32,22 +31,12 @@ public final class ToolsCallBenchmark {
     }
 
     public static void main(String[] args) {
-        int status = 1;
-        try {
-            run();
-            status = 0;
-        } catch (IOException | RuntimeException e) {
-            e.printStackTrace();
-        } finally {
-            // The shared AWS environment and child processes stop in shutdown hooks.
-            System.exit(status);
-        }
+        BenchmarkRun.main("target/bench/tools-call.json", ToolsCallBenchmark::run);
     }
 
-    private static void run() throws IOException {
+    private static Map<String, Object> run() throws IOException {
         int warmup = Integer.getInteger("bench.warmup", 300);
         int calls = Integer.getInteger("bench.calls", 1000);
-        Path out = Path.of(System.getProperty("bench.out", "target/bench/tools-call.json"));
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("warmupCalls", warmup);
         results.put("measuredCalls", calls);
@@ -68,9 +57,7 @@ public final class ToolsCallBenchmark {
             results.put("direct", measure(client, direct, directSession, Map.of(), warmup, calls));
             results.put("broker", measure(client, viaBroker, brokerSession, agent, warmup, calls));
         }
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
-        System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
+        return results;
     }
 
     private record Session(String upstreamSessionId) {
