@@ -12,8 +12,9 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
- * {@link TaskSessionCounter} in the state table ({@code task#<tenant>#<task>} / {@code sessions}): an
- * atomic {@code ADD}, so concurrent initializes of one task each count once without a condition.
+ * {@link TaskSessionCounter} in the state table ({@code task#<tenant length>:<tenant>#<task>} / {@code sessions}: the
+ * tenant's length keeps tenant and task ids from running into each other): an atomic {@code ADD}, so concurrent
+ * initializes of one task each count once without a condition.
  */
 public final class DynamoDbTaskSessionCounter implements TaskSessionCounter {
 
@@ -42,7 +43,7 @@ public final class DynamoDbTaskSessionCounter implements TaskSessionCounter {
         return UpdateItemRequest.builder()
                 .tableName(tableName)
                 .key(Map.of(
-                        SessionTable.PARTITION_KEY, AttributeValue.fromS("task#" + tenantId + "#" + taskId),
+                        SessionTable.PARTITION_KEY, AttributeValue.fromS("task#" + tenantId.length() + ":" + tenantId + "#" + taskId),
                         SessionTable.SORT_KEY, AttributeValue.fromS("sessions")))
                 .updateExpression(COUNT_UPDATE)
                 .expressionAttributeNames(COUNT_NAMES)

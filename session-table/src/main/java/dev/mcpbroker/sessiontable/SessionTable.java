@@ -11,9 +11,9 @@ import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
 import software.amazon.awssdk.services.dynamodb.model.UpdateTimeToLiveRequest;
 
 /**
- * The broker's state table: one table, items told apart by key prefix ({@code session#...} now; later
- * kinds of state get prefixes of their own). {@code infra/template.yaml} declares the same key schema
- * and TTL attribute; a test holds the two together.
+ * The broker's state table: one table, items told apart by key prefix ({@code session#}, {@code lease#},
+ * {@code warm#}, {@code ratelimit#}, {@code task#}, {@code idempotency#}, {@code audit#}).
+ * {@code infra/template.yaml} declares the same key schema and TTL attribute; a test holds the two together.
  */
 public final class SessionTable {
 

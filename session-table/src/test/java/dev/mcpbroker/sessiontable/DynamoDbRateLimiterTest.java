@@ -2,10 +2,11 @@ package dev.mcpbroker.sessiontable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mcpbroker.core.contract.RateLimiterContract;
 import dev.mcpbroker.core.policy.RateLimit;
+import dev.mcpbroker.core.policy.RateLimiter;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
 import dev.mcpbroker.testkit.aws.TestClients;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +23,10 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** The limiter against a real DynamoDB, counting the requests it sends. */
-class DynamoDbRateLimiterTest {
+/** The limiter against a real DynamoDB: the port's contract, and the requests it sends, counted. */
+class DynamoDbRateLimiterTest extends RateLimiterContract {
 
     private static final String TABLE = "rate-limit-test";
-    private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
     private static final TestClients.RequestCounter ROUND_TRIPS = new TestClients.RequestCounter();
     private static AwsEnvironment aws;
     private static DynamoDbClient counted;
@@ -50,19 +50,13 @@ class DynamoDbRateLimiterTest {
         ROUND_TRIPS.reset();
     }
 
-    private static DynamoDbRateLimiter brokerInstance() {
-        return new DynamoDbRateLimiter(counted, TABLE);
+    @Override
+    protected RateLimiter newLimiter() {
+        return brokerInstance();
     }
 
-    @Test
-    void burstIsAdmittedThenDeniedForOneInterval() {
-        DynamoDbRateLimiter limiter = brokerInstance();
-        RateLimit limit = new RateLimit(2, 10);
-        for (int i = 0; i < 10; i++) {
-            assertThat(limiter.tryAcquire(key, limit, T0)).as("request %d", i).isEmpty();
-        }
-        assertThat(limiter.tryAcquire(key, limit, T0)).contains(Duration.ofMillis(500));
-        assertThat(limiter.tryAcquire(key, limit, T0.plusMillis(100))).contains(Duration.ofMillis(400));
+    private static DynamoDbRateLimiter brokerInstance() {
+        return new DynamoDbRateLimiter(counted, TABLE);
     }
 
     @Test
@@ -77,27 +71,6 @@ class DynamoDbRateLimiterTest {
             assertThat(limiter.tryAcquire(key, limit, T0)).isPresent();
         }
         assertThat(ROUND_TRIPS.count()).as("denials from the remembered state").isEqualTo(5);
-    }
-
-    @Test
-    void bucketRefillsAtTheRateButNeverBeyondTheBurst() {
-        DynamoDbRateLimiter limiter = brokerInstance();
-        RateLimit limit = new RateLimit(1, 3);
-        for (int i = 0; i < 3; i++) {
-            assertThat(limiter.tryAcquire(key, limit, T0)).isEmpty();
-        }
-        assertThat(limiter.tryAcquire(key, limit, T0)).contains(Duration.ofSeconds(1));
-
-        Instant later = T0.plusSeconds(1);
-        assertThat(limiter.tryAcquire(key, limit, later)).isEmpty();
-        assertThat(limiter.tryAcquire(key, limit, later)).contains(Duration.ofSeconds(1));
-
-        Instant muchLater = T0.plusSeconds(3600);
-        int admitted = 0;
-        for (int i = 0; i < 10; i++) {
-            admitted += limiter.tryAcquire(key, limit, muchLater).isEmpty() ? 1 : 0;
-        }
-        assertThat(admitted).isEqualTo(3);
     }
 
     @Test

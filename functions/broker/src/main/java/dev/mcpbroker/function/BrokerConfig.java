@@ -35,7 +35,7 @@ public interface BrokerConfig {
 
     interface Session {
 
-        /** Name of the DynamoDB state table (sessions and, later, every other kind of broker state). */
+        /** Name of the DynamoDB state table: sessions, leases, rate buckets, idempotency records, the audit outbox. */
         @WithDefault("mcp-broker-state")
         String table();
 
@@ -182,6 +182,12 @@ public interface BrokerConfig {
         /** How long events stay in the outbox, delivered or not: longer than any forwarder outage. */
         @WithDefault("P7D")
         Duration outboxRetention();
+
+        /**
+         * The audit account's Kinesis stream (ARN or name) the audit forwarder delivers the outbox to; read only by
+         * the forwarder function, which does not start without it.
+         */
+        Optional<String> streamArn();
     }
 
     interface Credentials {
@@ -221,6 +227,25 @@ public interface BrokerConfig {
         Endpoint dynamodb();
 
         Endpoint secretsmanager();
+
+        Endpoint kinesis();
+
+        /** Bounds on every AWS SDK call, shared by all the clients a function builds. */
+        Sdk sdk();
+
+        interface Sdk {
+
+            /**
+             * Longest a whole SDK call may take, retries included. A request waits at most this long for state
+             * before it is answered {@code state_unavailable}; well under API Gateway's 30 s.
+             */
+            @WithDefault("PT5S")
+            Duration apiCallTimeout();
+
+            /** Longest one attempt of an SDK call may take before the SDK retries it (within the call timeout). */
+            @WithDefault("PT2S")
+            Duration apiCallAttemptTimeout();
+        }
 
         interface Endpoint {
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
+import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.jsonrpc.JsonRpc;
 import dev.mcpbroker.core.jsonrpc.JsonRpcCodec;
 import dev.mcpbroker.function.auth.AuthConfig;
@@ -40,6 +41,9 @@ public class JsonRpcErrorMapper {
 
     @ServerExceptionMapper
     public Response brokerError(BrokerException e) {
+        if (e.code().kind() == ErrorCode.Kind.INTERNAL) {
+            LOG.error("internal error while handling an MCP request", e);
+        }
         Response.ResponseBuilder response = Response.status(e.code().httpStatus())
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(codec.write(body(e.requestId().orElse(null), e.code(), e.getMessage(), e)));
@@ -51,6 +55,12 @@ public class JsonRpcErrorMapper {
             response.header(HttpHeaders.ALLOW, "POST, DELETE");
         }
         return response.build();
+    }
+
+    /** A state store that could not be asked, wherever it was asked: nothing was sent upstream. */
+    @ServerExceptionMapper
+    public Response stateUnavailable(StoreUnavailableException e) {
+        return brokerError(BrokerException.of(e));
     }
 
     /** Framework-level refusals (unknown path, wrong method, unreadable body) in the same JSON-RPC shape. */

@@ -1,6 +1,6 @@
 package dev.mcpbroker.function;
 
-import dev.mcpbroker.core.broker.BrokerMetrics;
+import dev.mcpbroker.core.telemetry.BrokerMetrics;
 import dev.mcpbroker.core.broker.BrokerRequest;
 import dev.mcpbroker.core.broker.BrokerResponse;
 import dev.mcpbroker.core.broker.McpBroker;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.mcpbroker.function.maintenance.SessionMaintenanceHandler;
 import dev.mcpbroker.function.metrics.EmfBrokerMetrics;
-import dev.mcpbroker.function.telemetry.HandlerTelemetry;
+import dev.mcpbroker.function.telemetry.HandlerTelemetryConfig;
 import dev.mcpbroker.sessiontable.SessionTable;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -236,7 +236,8 @@ class DeploymentContractTest {
                 }
             });
             assertThat(otel).as("OpenTelemetry variables the handlers read, and the layer's config")
-                    .isSubsetOf(new TreeSet<>(java.util.stream.Stream.concat(HandlerTelemetry.ENVIRONMENT.stream(),
+                    .isSubsetOf(new TreeSet<>(java.util.stream.Stream.concat(
+                            environmentNames("OTEL", HandlerTelemetryConfig.class).stream(),
                             java.util.stream.Stream.of("OPENTELEMETRY_COLLECTOR_CONFIG_URI")).toList()))
                     .contains("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
         }
@@ -470,7 +471,8 @@ class DeploymentContractTest {
                 names.add(name);
             }
         });
-        assertThat(names).containsExactly("BROKER_AUDIT_STREAM_ARN", "BROKER_SESSION_TABLE");
+        assertThat(names).containsExactly("BROKER_AUDIT_STREAM_ARN", "BROKER_SESSION_TABLE")
+                .allSatisfy(name -> assertThat(environmentNames("BROKER", BrokerConfig.class)).contains(name));
         assertThat(variables.path("BROKER_AUDIT_STREAM_ARN")).isEqualTo(ref("AuditStreamArn"));
         assertThat(variables.path("BROKER_SESSION_TABLE")).isEqualTo(ref("StateTable"));
     }
@@ -618,26 +620,6 @@ class DeploymentContractTest {
         assertThat(maintenance().path("EventInvokeConfig").path("MaximumRetryAttempts").asInt(-1)).isZero();
     }
 
-    /** The names MaintenanceConfig reads, asked of the handler itself (its listing is package-private). */
-    @SuppressWarnings("unchecked")
-    private static Set<String> maintenanceEnvironmentNames() throws ReflectiveOperationException {
-        Method listed = SessionMaintenanceHandler.class.getDeclaredMethod("environmentNames");
-        listed.setAccessible(true);
-        Set<String> names = new TreeSet<>((java.util.List<String>) listed.invoke(null));
-        // and the listing is what MaintenanceConfig.from actually reads
-        Class<?> config = Class.forName(SessionMaintenanceHandler.class.getName() + "$MaintenanceConfig");
-        Method from = config.getDeclaredMethod("from", java.util.function.Function.class);
-        from.setAccessible(true);
-        Set<String> read = new TreeSet<>();
-        java.util.function.Function<String, String> environment = name -> {
-            read.add(name);
-            return name.endsWith("_TABLE") ? "table" : null;
-        };
-        from.invoke(null, environment);
-        assertThat(read).as("variables MaintenanceConfig.from reads").isEqualTo(names);
-        return names;
-    }
-
     @Test
     void maintenanceReadsExactlyItsConfigurationUnderTheBrokersNamesAndParameters() throws Exception {
         JsonNode variables = maintenance().path("Environment").path("Variables");
@@ -647,9 +629,10 @@ class DeploymentContractTest {
                 names.add(name);
             }
         });
-        assertThat(names).isEqualTo(maintenanceEnvironmentNames());
-        // the same names as the broker's configuration, fed by the same parameters: both must agree on
-        // the caps and on the warm sessions' age
+        // it reads the broker's own configuration (BrokerConfig), so every variable is one of its properties, fed by
+        // the same parameters as the broker's: both must agree on the tables, the caps and the warm sessions' age
+        assertThat(names).contains("BROKER_SESSION_TABLE", "BROKER_POLICY_TABLE", "BROKER_SESSION_CAPACITY_DEFAULT_MAX_SESSIONS",
+                "BROKER_SESSION_WARM_MAX_AGE");
         Set<String> brokerNames = environmentNames("BROKER", BrokerConfig.class);
         JsonNode brokerVariables = broker().path("Environment").path("Variables");
         for (String name : names) {
@@ -683,7 +666,7 @@ class DeploymentContractTest {
         java.util.List<String> lines = new java.util.ArrayList<>();
         ObjectMapper mapper = new ObjectMapper();
         EmfBrokerMetrics emf = new EmfBrokerMetrics(mapper, java.time.Clock.systemUTC(), lines::add);
-        for (Method event : dev.mcpbroker.core.broker.BrokerMetrics.class.getMethods()) {
+        for (Method event : dev.mcpbroker.core.telemetry.BrokerMetrics.class.getMethods()) {
             if (java.lang.reflect.Modifier.isStatic(event.getModifiers()) || event.getReturnType() != void.class) {
                 continue;
             }

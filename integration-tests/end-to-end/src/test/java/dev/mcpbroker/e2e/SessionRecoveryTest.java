@@ -57,8 +57,11 @@ class SessionRecoveryTest {
             stack.payments().hangNextInitialize();
             CompletableFuture<RawMcp.Reply> stuck = CompletableFuture.supplyAsync(
                     () -> RawMcp.post(stack, doomedEndpoint, null, RawMcp.INITIALIZE));
+            java.time.Instant deadline = java.time.Instant.now().plusSeconds(30);
             while (stack.payments().initializes() == initializes) {
-                Thread.onSpinWait(); // until the doomed broker holds the slot and waits on the upstream
+                // until the doomed broker holds the slot and waits on the upstream
+                assertThat(java.time.Instant.now()).as("the initialize reached the upstream").isBefore(deadline);
+                Thread.onSpinWait();
             }
             Instant killedAt = Instant.now();
             doomed.killFunction();

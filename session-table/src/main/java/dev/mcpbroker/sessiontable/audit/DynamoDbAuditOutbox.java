@@ -5,6 +5,7 @@ import dev.mcpbroker.core.audit.AuditEvent;
 import dev.mcpbroker.core.audit.AuditEventCodec;
 import dev.mcpbroker.core.audit.AuditOutbox;
 import dev.mcpbroker.core.error.StoreUnavailableException;
+import dev.mcpbroker.core.time.Sleeper;
 import dev.mcpbroker.sessiontable.SessionTable;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -112,6 +113,7 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
     private final String tableName;
     private final Duration retention;
     private final Clock clock;
+    private final Sleeper sleeper;
     private final AuditEventCodec codec = new AuditEventCodec();
     private final AuditChain chain = new AuditChain(codec);
     private final Map<String, Head> lastSeen = new ConcurrentHashMap<>();
@@ -125,6 +127,12 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
 
     /** @param retention how long every item stays after it was written; at least one day */
     public DynamoDbAuditOutbox(DynamoDbClient dynamoDb, String tableName, Duration retention, Clock clock) {
+        this(dynamoDb, tableName, retention, clock, Sleeper.SYSTEM);
+    }
+
+    /** @param sleeper how an append backs off after losing a race, and yields to other instances */
+    public DynamoDbAuditOutbox(DynamoDbClient dynamoDb, String tableName, Duration retention, Clock clock, Sleeper sleeper) {
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
         this.tableName = Objects.requireNonNull(tableName, "tableName");
         this.retention = Objects.requireNonNull(retention, "retention");
@@ -464,7 +472,7 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
     private void yieldToOtherInstances() {
         long typical = typicalAppendMicros;
         try {
-            TimeUnit.MICROSECONDS.sleep(typical + ThreadLocalRandom.current().nextLong(typical + 1));
+            sleeper.sleep(Duration.ofNanos(1_000 * (typical + ThreadLocalRandom.current().nextLong(typical + 1))));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreUnavailableException("audit append interrupted", e);
@@ -477,10 +485,10 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
         typicalAppendMicros = (3 * typicalAppendMicros + micros) / 4;
     }
 
-    private static void backOff(int attempt) {
+    private void backOff(int attempt) {
         long ceiling = Math.min(BACKOFF_CAP_MILLIS, BACKOFF_BASE_MILLIS << Math.min(attempt, 10));
         try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(ceiling + 1));
+            sleeper.sleep(Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling + 1)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreUnavailableException("audit append interrupted", e);

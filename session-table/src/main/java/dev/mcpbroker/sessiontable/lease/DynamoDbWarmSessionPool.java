@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
 public final class DynamoDbWarmSessionPool implements WarmSessionPool {
 
     private static final String KIND = "warm#";
-    /** Entries read per take; enough to skip a few stale or other-version entries. */
+    /** Entries read per page of a take: usually the first page has one; later pages are read only when it has not. */
     private static final int TAKE_PAGE = 10;
 
     static final String ENTRY_ID = "entryId";
@@ -84,7 +84,7 @@ public final class DynamoDbWarmSessionPool implements WarmSessionPool {
 
     @Override
     public Optional<WarmSession> take(String serverId, String requestedVersion, Instant now) {
-        for (WarmSession candidate : query(serverId, TAKE_PAGE)) {
+        for (WarmSession candidate : oldestFirst(serverId)) {
             if (!candidate.isFreshAt(now) || !candidate.requestedVersion().equals(requestedVersion)) {
                 continue;
             }
@@ -102,7 +102,7 @@ public final class DynamoDbWarmSessionPool implements WarmSessionPool {
 
     @Override
     public List<WarmSession> list(String serverId) {
-        return query(serverId, 0);
+        return query(serverId);
     }
 
     @Override
@@ -127,24 +127,45 @@ public final class DynamoDbWarmSessionPool implements WarmSessionPool {
                 .build();
     }
 
-    /** The server's entries, oldest first; at most {@code limit} when it is positive. */
-    private List<WarmSession> query(String serverId, int limit) {
-        QueryRequest.Builder request = QueryRequest.builder()
+    /** The server's entries, oldest first, read a page at a time as the caller goes on. */
+    private Iterable<WarmSession> oldestFirst(String serverId) {
+        Iterable<Map<String, AttributeValue>> items = dynamoDb.queryPaginator(request(serverId).limit(TAKE_PAGE).build()).items();
+        return () -> new java.util.Iterator<>() {
+            private final java.util.Iterator<Map<String, AttributeValue>> pages = items.iterator();
+
+            @Override
+            public boolean hasNext() {
+                try {
+                    return pages.hasNext();
+                } catch (SdkException e) {
+                    throw unavailable("read", e);
+                }
+            }
+
+            @Override
+            public WarmSession next() {
+                return fromItem(serverId, pages.next());
+            }
+        };
+    }
+
+    /** The server's entries, oldest first. */
+    private List<WarmSession> query(String serverId) {
+        try {
+            return dynamoDb.queryPaginator(request(serverId).build()).items().stream()
+                    .map(item -> fromItem(serverId, item)).toList();
+        } catch (SdkException e) {
+            throw unavailable("read", e);
+        }
+    }
+
+    private QueryRequest.Builder request(String serverId) {
+        return QueryRequest.builder()
                 .tableName(tableName)
                 .keyConditionExpression("#pk = :pk")
                 .expressionAttributeNames(Map.of("#pk", SessionTable.PARTITION_KEY))
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(KIND + serverId)))
                 .consistentRead(true);
-        try {
-            if (limit > 0) {
-                return dynamoDb.query(request.limit(limit).build()).items().stream()
-                        .map(item -> fromItem(serverId, item)).toList();
-            }
-            return dynamoDb.queryPaginator(request.build()).items().stream()
-                    .map(item -> fromItem(serverId, item)).toList();
-        } catch (SdkException e) {
-            throw unavailable("read", e);
-        }
     }
 
     private static WarmSession fromItem(String serverId, Map<String, AttributeValue> item) {

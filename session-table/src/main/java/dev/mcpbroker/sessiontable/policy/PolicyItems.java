@@ -2,7 +2,7 @@ package dev.mcpbroker.sessiontable.policy;
 
 import dev.mcpbroker.core.policy.AgentGrant;
 import dev.mcpbroker.core.policy.RateLimit;
-import dev.mcpbroker.core.policy.ServerControls;
+import dev.mcpbroker.core.upstream.ServerControls;
 import dev.mcpbroker.core.policy.ServerGrant;
 import dev.mcpbroker.core.upstream.SessionLimits;
 import dev.mcpbroker.core.upstream.ToolPolicy;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.policy.AgentGrant;
 import dev.mcpbroker.core.policy.RateLimit;
-import dev.mcpbroker.core.policy.ServerControls;
+import dev.mcpbroker.core.upstream.ServerControls;
 import dev.mcpbroker.core.policy.ServerGrant;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.core.upstream.UpstreamServer;
@@ -28,7 +28,11 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** The policy adapters and the admin writes against a real DynamoDB. */
+/**
+ * The admin writes against a real DynamoDB, and what only these adapters do (malformed items, an unreachable table).
+ * What the read adapters show is held to the ports' contracts in {@link DynamoDbPolicyStoreContractTest} and
+ * {@link DynamoDbUpstreamRegistryContractTest}.
+ */
 class DynamoDbPolicyTest {
 
     private static final String TABLE = "policy-test";
@@ -53,18 +57,6 @@ class DynamoDbPolicyTest {
     private UpstreamServer registered(String serverId) {
         admin.registerServer(serverId, URL, BEARER, Duration.ofSeconds(2), Duration.ofSeconds(30));
         return registry.find(serverId).orElseThrow();
-    }
-
-    @Test
-    void registeredServerIsFoundWithItsAuthAndNoKillSwitches() {
-        UpstreamServer server = registered("pay-" + id);
-        assertThat(server).isEqualTo(new UpstreamServer("pay-" + id, URL, Duration.ofSeconds(2), Duration.ofSeconds(30),
-                BEARER, ServerControls.NONE));
-    }
-
-    @Test
-    void unknownServerIsEmpty() {
-        assertThat(registry.find("nobody-" + id)).isEmpty();
     }
 
     @Test
@@ -122,26 +114,6 @@ class DynamoDbPolicyTest {
         assertThatThrownBy(() -> admin.reviveTool(serverId, "x")).isInstanceOf(PolicyAdmin.UnknownServerException.class);
         assertThatThrownBy(() -> admin.setSecretId(serverId, "arn:x")).isInstanceOf(PolicyAdmin.UnknownServerException.class);
         assertThat(registry.find(serverId)).isEmpty();
-    }
-
-    @Test
-    void grantsAccumulatePerServerAndReplaceOnRegrant() {
-        String agentId = "agent-" + id;
-        admin.grant(agentId, "acme", new ServerGrant("payments", List.of("get_*")));
-        admin.grant(agentId, "acme", new ServerGrant("docs.v2", null));
-        admin.grant(agentId, "acme", new ServerGrant("payments", List.of("get_*", "refund")));
-        assertThat(store.agent(agentId)).contains(new AgentGrant(agentId, "acme", Map.of(
-                "payments", new ServerGrant("payments", List.of("get_*", "refund")),
-                "docs.v2", new ServerGrant("docs.v2", null)), null));
-    }
-
-    @Test
-    void emptyToolListGrantsNoTool() {
-        String agentId = "agent-" + id;
-        admin.grant(agentId, "acme", new ServerGrant("payments", List.of()));
-        ServerGrant grant = store.agent(agentId).orElseThrow().server("payments").orElseThrow();
-        assertThat(grant.tools()).isEmpty();
-        assertThat(grant.allowsTool("anything")).isFalse();
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.mcpbroker.core.audit;
 
-import dev.mcpbroker.core.broker.BrokerMetrics;
+import dev.mcpbroker.core.telemetry.BrokerMetrics;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

@@ -3,6 +3,7 @@ package dev.mcpbroker.core.broker;
 import dev.mcpbroker.core.capacity.LeasePool;
 import dev.mcpbroker.core.capacity.LeaseStore;
 import dev.mcpbroker.core.capacity.SessionCapacity;
+import dev.mcpbroker.core.telemetry.BrokerMetrics;
 import dev.mcpbroker.core.upstream.UpstreamServer;
 import java.lang.System.Logger.Level;
 import java.time.Clock;

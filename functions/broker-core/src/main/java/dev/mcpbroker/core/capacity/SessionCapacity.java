@@ -2,6 +2,7 @@ package dev.mcpbroker.core.capacity;
 
 import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
+import dev.mcpbroker.core.time.Sleeper;
 import dev.mcpbroker.core.upstream.UpstreamServer;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -25,11 +26,13 @@ public final class SessionCapacity {
 
     private final LeaseStore leases;
     private final Clock clock;
+    private final Sleeper sleeper;
     private final CapacitySettings settings;
 
-    public SessionCapacity(LeaseStore leases, Clock clock, CapacitySettings settings) {
+    public SessionCapacity(LeaseStore leases, Clock clock, Sleeper sleeper, CapacitySettings settings) {
         this.leases = Objects.requireNonNull(leases);
         this.clock = Objects.requireNonNull(clock);
+        this.sleeper = Objects.requireNonNull(sleeper);
         this.settings = Objects.requireNonNull(settings);
     }
 
@@ -42,19 +45,21 @@ public final class SessionCapacity {
         return LeasePool.sessionsOf(server.id(), capOf(server));
     }
 
+    /** A slot taken for a session about to be opened, and how long the initialize waited for it in the queue. */
+    public record Acquired(Lease lease, Duration waited) {
+    }
+
     /**
      * Takes a slot for a session about to be opened, held for the initialize lease; waits in the queue
      * when the server is at its cap.
      *
-     * @param waited receives how long the caller waited in the queue (zero when it did not)
      * @throws BrokerException {@code session_capacity_exhausted} when no slot became free in time
      */
-    public Lease acquire(UpstreamServer server, String sessionId, java.util.function.Consumer<Duration> waited) {
+    public Acquired acquire(UpstreamServer server, String sessionId) {
         LeasePool pool = poolOf(server);
         Optional<Lease> lease = leases.tryAcquire(pool, sessionId, clock.instant(), clock.instant().plus(settings.initializeLease()));
         if (lease.isPresent()) {
-            waited.accept(Duration.ZERO);
-            return lease.get();
+            return new Acquired(lease.get(), Duration.ZERO);
         }
         if (settings.queueDepth() == 0) {
             throw exhausted(server, "and no queue is configured");
@@ -72,8 +77,7 @@ public final class SessionCapacity {
                 pause(deadline);
                 lease = leases.tryAcquire(pool, sessionId, clock.instant(), clock.instant().plus(settings.initializeLease()));
                 if (lease.isPresent()) {
-                    waited.accept(Duration.between(started, clock.instant()));
-                    return lease.get();
+                    return new Acquired(lease.get(), Duration.between(started, clock.instant()));
                 }
             }
             throw exhausted(server, "and no slot became free within " + settings.queueWait());
@@ -109,7 +113,7 @@ public final class SessionCapacity {
             return;
         }
         try {
-            Thread.sleep(nap);
+            sleeper.sleep(Duration.ofMillis(nap));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BrokerException(ErrorCode.SESSION_CAPACITY_EXHAUSTED, "interrupted while waiting for a session slot");

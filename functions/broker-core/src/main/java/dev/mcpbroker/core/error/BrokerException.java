@@ -12,25 +12,35 @@ import java.util.Optional;
 public final class BrokerException extends RuntimeException {
 
     private final ErrorCode code;
-    private final FailureClass failureClass;
     private final Duration retryAfter;
     private final transient JsonNode requestId;
 
     public BrokerException(ErrorCode code, String message) {
-        this(code, message, code.failureClass(), null, null, null);
+        this(code, message, null, null, null);
     }
 
     public BrokerException(ErrorCode code, String message, Throwable cause) {
-        this(code, message, code.failureClass(), null, null, cause);
+        this(code, message, null, null, cause);
     }
 
-    private BrokerException(ErrorCode code, String message, FailureClass failureClass, Duration retryAfter,
-                            JsonNode requestId, Throwable cause) {
+    private BrokerException(ErrorCode code, String message, Duration retryAfter, JsonNode requestId, Throwable cause) {
         super(message, cause, false, cause != null);
         this.code = code;
-        this.failureClass = failureClass;
         this.retryAfter = retryAfter;
         this.requestId = requestId;
+    }
+
+    /**
+     * The broker error a failure stands for: a {@link BrokerException} as it is, a state store that could not be
+     * asked as {@link ErrorCode#STATE_UNAVAILABLE} (nothing was sent upstream), anything else as an internal error.
+     */
+    public static BrokerException of(Throwable failure) {
+        return switch (failure) {
+            case BrokerException broker -> broker;
+            case StoreUnavailableException unavailable ->
+                    new BrokerException(ErrorCode.STATE_UNAVAILABLE, "broker state is unavailable", unavailable);
+            default -> new BrokerException(ErrorCode.INTERNAL_ERROR, "internal error", failure);
+        };
     }
 
     public ErrorCode code() {
@@ -38,7 +48,7 @@ public final class BrokerException extends RuntimeException {
     }
 
     public FailureClass failureClass() {
-        return failureClass;
+        return code.failureClass();
     }
 
     public Optional<Duration> retryAfter() {
@@ -51,14 +61,10 @@ public final class BrokerException extends RuntimeException {
     }
 
     public BrokerException withRequestId(JsonNode id) {
-        return new BrokerException(code, getMessage(), failureClass, retryAfter, id, getCause());
-    }
-
-    public BrokerException withFailureClass(FailureClass newClass) {
-        return new BrokerException(code, getMessage(), newClass, retryAfter, requestId, getCause());
+        return new BrokerException(code, getMessage(), retryAfter, id, getCause());
     }
 
     public BrokerException withRetryAfter(Duration delay) {
-        return new BrokerException(code, getMessage(), failureClass, delay, requestId, getCause());
+        return new BrokerException(code, getMessage(), delay, requestId, getCause());
     }
 }

@@ -33,7 +33,7 @@ public final class MetricDimensions {
 
     /** The method as a dimension value; {@code null} stays {@code null}. */
     public String method(String method) {
-        return method == null || McpMethods.SPECIFIED.contains(method) ? method : OTHER;
+        return method == null || McpMethods.isSpecified(method) ? method : OTHER;
     }
 
     /** The tool as a dimension value of {@code serverId}'s series; {@code null} stays {@code null}. */

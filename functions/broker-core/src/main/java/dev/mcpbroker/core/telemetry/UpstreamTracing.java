@@ -1,6 +1,6 @@
 package dev.mcpbroker.core.telemetry;
 
-import dev.mcpbroker.core.upstream.UpstreamServer;
+import java.net.URI;
 
 /**
  * Traces each exchange with an upstream: one per HTTP request the broker sends, so a request that was
@@ -12,11 +12,13 @@ public interface UpstreamTracing {
     /**
      * Begins the trace of one exchange.
      *
-     * @param method the JSON-RPC method sent, or null when the exchange ends the upstream session
-     * @param tool   the tool of a {@code tools/call}, else null
+     * @param serverId the registered upstream
+     * @param endpoint its Streamable HTTP endpoint
+     * @param method   the JSON-RPC method sent, or null when the exchange ends the upstream session
+     * @param tool     the tool of a {@code tools/call}, else null
      */
-    UpstreamTrace begin(UpstreamServer server, String method, String tool);
+    UpstreamTrace begin(String serverId, URI endpoint, String method, String tool);
 
     /** For callers that trace nothing. */
-    UpstreamTracing NONE = (server, method, tool) -> UpstreamTrace.NONE;
+    UpstreamTracing NONE = (serverId, endpoint, method, tool) -> UpstreamTrace.NONE;
 }

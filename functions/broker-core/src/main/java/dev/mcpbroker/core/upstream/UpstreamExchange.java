@@ -118,7 +118,7 @@ public final class UpstreamExchange {
         if (upstreamSessionId == null) {
             return;
         }
-        UpstreamTrace trace = tracing.begin(server, null, null);
+        UpstreamTrace trace = tracing.begin(server.id(), server.endpoint(), null, null);
         try {
             Map<String, String> headers = new HashMap<>(credential(server, false).headers());
             if (!affinity.isEmpty()) {
@@ -141,7 +141,7 @@ public final class UpstreamExchange {
                                    UpstreamAffinity affinity, UpstreamCredential credential, Map<String, String> headers) {
         String method = message.path(JsonRpc.METHOD).asText(null);
         String tool = McpMethods.TOOLS_CALL.equals(method) ? message.path(JsonRpc.PARAMS).path("name").asText(null) : null;
-        UpstreamTrace trace = tracing.begin(server, method, tool);
+        UpstreamTrace trace = tracing.begin(server.id(), server.endpoint(), method, tool);
         try {
             Map<String, String> all = new HashMap<>(headers);
             if (!affinity.isEmpty()) {

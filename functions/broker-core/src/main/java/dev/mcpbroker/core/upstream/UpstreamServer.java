@@ -1,6 +1,5 @@
 package dev.mcpbroker.core.upstream;
 
-import dev.mcpbroker.core.policy.ServerControls;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.idempotency.IdempotencyGuard.Completion;
+import dev.mcpbroker.core.memory.InMemoryIdempotencyStore;
 import dev.mcpbroker.core.idempotency.IdempotencyRecord.Status;
 import java.time.Duration;
 import java.time.Instant;
@@ -212,19 +213,19 @@ class IdempotencyGuardTest {
 
     @Test
     void aStoreFailureBeforeTheCallSurfacesButAfterItNeverDoes() {
-        store.unavailable(true);
+        store.down(true);
         assertThatThrownBy(() -> instanceA.begin(SCOPE, FP)).isInstanceOf(StoreUnavailableException.class);
         assertThatThrownBy(() -> instanceA.outcome(SCOPE)).isInstanceOf(StoreUnavailableException.class);
 
-        store.unavailable(false);
+        store.down(false);
         IdempotencyRecord claim = claimed(instanceA);
-        store.unavailable(true);
+        store.down(true);
         assertThat(instanceA.completed(claim, RESULT)).isEqualTo(Completion.NOT_RECORDED);
         assertThat(instanceA.ambiguous(claim)).isFalse();
         assertThat(instanceA.notExecuted(claim)).isFalse();
 
         // the claim the store kept turns unknown once its lease runs out: never executed twice
-        store.unavailable(false);
+        store.down(false);
         clock.advance(LEASE);
         assertThat(instanceB.begin(SCOPE, FP)).isInstanceOf(Decision.Unknown.class);
     }

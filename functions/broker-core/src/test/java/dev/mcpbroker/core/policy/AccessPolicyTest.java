@@ -1,5 +1,6 @@
 package dev.mcpbroker.core.policy;
 
+import dev.mcpbroker.core.upstream.ServerControls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -5,20 +5,22 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpbroker.core.audit.AuditForwarder;
 import dev.mcpbroker.core.audit.OutboxRecord;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mcpbroker.function.AwsClients;
+import dev.mcpbroker.function.BrokerComposition;
+import dev.mcpbroker.function.BrokerConfig;
+import dev.mcpbroker.function.BrokerConfigs;
 import dev.mcpbroker.function.metrics.EmfBrokerMetrics;
-import dev.mcpbroker.function.telemetry.AwsSdkTracing;
 import dev.mcpbroker.function.telemetry.HandlerTelemetry;
-import dev.mcpbroker.sessiontable.audit.DynamoDbAuditOutbox;
+import dev.mcpbroker.function.telemetry.HandlerTelemetryConfig;
+import dev.mcpbroker.function.telemetry.LambdaResource;
+import io.opentelemetry.sdk.resources.Resource;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.kinesis.KinesisClient;
 
 /**
  * The audit forwarder function: the state table's DynamoDB Stream in, the audit account's Kinesis stream
@@ -41,17 +43,19 @@ public class AuditForwarderHandler {
     private final AuditForwarder forwarder;
     private final HandlerTelemetry telemetry;
 
-    /** What the Lambda runtime calls: the composition root, configured by the function's environment. */
+    /** What the Lambda runtime calls: configured by the function's environment, as the broker function is. */
     public AuditForwarderHandler() {
-        this(ForwarderConfig.fromEnvironment(), HandlerTelemetry.fromEnvironment(System::getenv, SERVICE_NAME));
+        this(BrokerConfigs.fromEnvironment(), BrokerConfigs.mappingFromEnvironment(HandlerTelemetryConfig.class),
+                LambdaResource.of(System::getenv));
     }
 
-    private AuditForwarderHandler(ForwarderConfig config, HandlerTelemetry telemetry) {
-        this(compose(config,
-                AwsSdkTracing.traced(KinesisClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
-                        telemetry.openTelemetry()).build(),
-                AwsSdkTracing.traced(DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
-                        telemetry.openTelemetry()).build()), telemetry);
+    private AuditForwarderHandler(BrokerConfig config, HandlerTelemetryConfig telemetry, Resource lambda) {
+        this(config, HandlerTelemetry.from(telemetry, config.telemetry().flushTimeout(), lambda, SERVICE_NAME));
+    }
+
+    /** The handler over the clients {@code config} describes, traced by {@code telemetry}. */
+    AuditForwarderHandler(BrokerConfig config, HandlerTelemetry telemetry) {
+        this(compose(config, new AwsClients(config.aws(), telemetry.openTelemetry())), telemetry);
     }
 
     AuditForwarderHandler(AuditForwarder forwarder, HandlerTelemetry telemetry) {
@@ -83,29 +87,19 @@ public class AuditForwarderHandler {
         return StreamsEventResponse.builder().withBatchItemFailures(failures).build();
     }
 
-    /** The forwarder over the function's clients (traced by the caller). */
-    static AuditForwarder compose(ForwarderConfig config, KinesisClient kinesis, DynamoDbClient dynamoDb) {
-        Clock clock = Clock.systemUTC();
-        return new AuditForwarder(new KinesisAuditPublisher(kinesis, config.streamArn()),
-                new DynamoDbAuditOutbox(dynamoDb, config.stateTable()),
-                new EmfBrokerMetrics(new ObjectMapper(), clock, line -> System.out.println(line)), clock);
-    }
-
     /**
-     * The forwarder's configuration, read once where the function starts.
+     * The forwarder over the function's clients (traced by the caller).
      *
-     * @param streamArn  {@code BROKER_AUDIT_STREAM_ARN}: the audit account's stream
-     * @param stateTable {@code BROKER_SESSION_TABLE}: the table whose outbox is forwarded
+     * @throws IllegalStateException when {@code broker.audit.stream-arn} is not set: a forwarder without its stream
+     *                               must not start and pretend to deliver
      */
-    record ForwarderConfig(String streamArn, String stateTable) {
-
-        static ForwarderConfig fromEnvironment() {
-            String stream = System.getenv("BROKER_AUDIT_STREAM_ARN");
-            String table = System.getenv("BROKER_SESSION_TABLE");
-            if (stream == null || stream.isBlank() || table == null || table.isBlank()) {
-                throw new IllegalStateException("BROKER_AUDIT_STREAM_ARN and BROKER_SESSION_TABLE must be set");
-            }
-            return new ForwarderConfig(stream, table);
-        }
+    static AuditForwarder compose(BrokerConfig config, AwsClients clients) {
+        String stream = config.audit().streamArn().filter(arn -> !arn.isBlank()).orElseThrow(() ->
+                new IllegalStateException("BROKER_AUDIT_STREAM_ARN (broker.audit.stream-arn) must be set"));
+        ObjectMapper mapper = new ObjectMapper();
+        Clock clock = Clock.systemUTC();
+        return new BrokerComposition(config, clients.dynamoDb(), mapper, clock)
+                .metrics(new EmfBrokerMetrics(mapper, clock, line -> System.out.println(line)))
+                .forwarder(new KinesisAuditPublisher(clients.kinesis(), stream));
     }
 }

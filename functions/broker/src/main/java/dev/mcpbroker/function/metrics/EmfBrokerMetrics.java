@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpbroker.core.telemetry.MetricDimensions;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mcpbroker.core.broker.BrokerMetrics;
+import dev.mcpbroker.core.telemetry.BrokerMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -83,6 +83,12 @@ public final class EmfBrokerMetrics implements BrokerMetrics {
     public void idempotencyOutcomeUnknown(String serverId) {
         emit(Map.of("Server", serverId), List.of(List.of("Server"), List.of()),
                 new Value("IdempotencyOutcomesUnknown", "Count", 1));
+    }
+
+    @Override
+    public void idempotencyRecordNotUpdated(String serverId, String transition) {
+        emit(Map.of("Server", serverId, "Transition", transition),
+                List.of(List.of("Server", "Transition"), List.of()), new Value("IdempotencyRecordsNotUpdated", "Count", 1));
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.mcpbroker.function.metrics;
 
-import dev.mcpbroker.core.broker.BrokerMetrics;
+import dev.mcpbroker.core.telemetry.BrokerMetrics;
 import dev.mcpbroker.core.telemetry.MetricDimensions;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -28,6 +28,7 @@ public final class OtelBrokerMetrics implements BrokerMetrics {
     static final AttributeKey<Boolean> RETRIED = AttributeKey.booleanKey("mcp.broker.retried");
     static final AttributeKey<String> REASON = AttributeKey.stringKey("mcp.broker.reason");
     static final AttributeKey<String> DECISION = AttributeKey.stringKey("mcp.broker.idempotency.decision");
+    static final AttributeKey<String> TRANSITION = AttributeKey.stringKey("mcp.broker.idempotency.transition");
     /** Latency buckets in seconds (the MCP semantic conventions' advice), so p50 and p99 can be read from the histogram. */
     static final List<Double> LATENCY_BUCKETS = List.of(0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0,
             60.0, 120.0, 300.0);
@@ -46,6 +47,7 @@ public final class OtelBrokerMetrics implements BrokerMetrics {
     private final LongCounter denied;
     private final LongCounter idempotencyDecisions;
     private final LongCounter outcomesUnknown;
+    private final LongCounter recordsNotUpdated;
     private final LongCounter auditDelivered;
     private final DoubleHistogram auditLag;
     private final LongCounter auditFailures;
@@ -75,6 +77,8 @@ public final class OtelBrokerMetrics implements BrokerMetrics {
                 .setDescription("Keyed state-changing tools/call, by what the idempotency guard decided").build();
         outcomesUnknown = meter.counterBuilder("mcp.broker.idempotency.outcomes_unknown")
                 .setDescription("Keyed calls whose upstream answer never came back: outcome UNKNOWN").build();
+        recordsNotUpdated = meter.counterBuilder("mcp.broker.idempotency.records_not_updated")
+                .setDescription("Keyed calls whose record could not be completed, declared unknown or released").build();
         auditDelivered = meter.counterBuilder("mcp.broker.audit.events.delivered").build();
         auditLag = meter.histogramBuilder("mcp.broker.audit.delivery.lag").setUnit("s")
                 .setDescription("Age of the oldest audit event of each delivered batch").build();
@@ -94,6 +98,11 @@ public final class OtelBrokerMetrics implements BrokerMetrics {
     @Override
     public void idempotencyOutcomeUnknown(String serverId) {
         outcomesUnknown.add(1, Attributes.of(SERVER, serverId));
+    }
+
+    @Override
+    public void idempotencyRecordNotUpdated(String serverId, String transition) {
+        recordsNotUpdated.add(1, Attributes.of(SERVER, serverId, TRANSITION, transition));
     }
 
     @Override

@@ -19,12 +19,9 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
-import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -54,10 +51,6 @@ public final class HandlerTelemetry {
         }
     };
 
-    /** The environment variables {@link #fromEnvironment} reads (besides Lambda's own, for the resource). */
-    public static final List<String> ENVIRONMENT = List.of("OTEL_SDK_DISABLED", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-            "OTEL_TRACES_SAMPLER_ARG", "BROKER_TELEMETRY_FLUSH_TIMEOUT");
-
     private final OpenTelemetry openTelemetry;
     private final SdkTracerProvider tracerProvider;
     private final Tracer tracer;
@@ -74,18 +67,21 @@ public final class HandlerTelemetry {
     }
 
     /**
-     * What the function's environment asks for.
+     * What the function's configuration asks for.
      *
-     * @param serviceName the {@code service.name} of the function's spans, e.g. {@code mcp-broker-audit-forwarder}
+     * @param flushTimeout how long an invocation waits to deliver its spans ({@code broker.telemetry.flush-timeout})
+     * @param lambda       the function's own resource (name, version, region), from Lambda's runtime
+     * @param serviceName  the {@code service.name} of the function's spans, e.g. {@code mcp-broker-audit-forwarder}
      */
-    public static HandlerTelemetry fromEnvironment(Function<String, String> environment, String serviceName) {
-        Settings settings = Settings.from(environment);
-        if (!settings.enabled()) {
+    public static HandlerTelemetry from(HandlerTelemetryConfig config, Duration flushTimeout, Resource lambda,
+                                        String serviceName) {
+        if (config.sdk().disabled()) {
             return off();
         }
-        SpanExporter exporter = OtlpHttpSpanExporter.builder().setEndpoint(settings.tracesEndpoint().toString())
-                .setTimeout(settings.flushTimeout()).build();
-        return create(exporter, LambdaResource.of(environment), serviceName, settings.sampleRatio(), settings.flushTimeout());
+        SpanExporter exporter = OtlpHttpSpanExporter.builder()
+                .setEndpoint(config.exporter().otlp().traces().endpoint().toString())
+                .setTimeout(flushTimeout).build();
+        return create(exporter, lambda, serviceName, config.traces().sampler().arg(), flushTimeout);
     }
 
     /** Records nothing, exports nothing: the template's choice when no collector layer is attached. */
@@ -146,29 +142,6 @@ public final class HandlerTelemetry {
     private void flush() {
         if (tracerProvider != null) {
             tracerProvider.forceFlush().join(flushTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /**
-     * The standard OpenTelemetry variables, which the SAM template sets for these functions.
-     *
-     * @param enabled        not {@code OTEL_SDK_DISABLED=true} (the template disables it without a collector layer)
-     * @param tracesEndpoint {@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT}, default the collector layer's OTLP/HTTP port
-     * @param sampleRatio    {@code OTEL_TRACES_SAMPLER_ARG} for traces that start here (default 1.0)
-     * @param flushTimeout   {@code BROKER_TELEMETRY_FLUSH_TIMEOUT}, as for the broker function (default PT1S)
-     */
-    record Settings(boolean enabled, URI tracesEndpoint, double sampleRatio, Duration flushTimeout) {
-
-        static Settings from(Function<String, String> environment) {
-            return new Settings(!"true".equalsIgnoreCase(value(environment, "OTEL_SDK_DISABLED", "false")),
-                    URI.create(value(environment, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://localhost:4318/v1/traces")),
-                    Double.parseDouble(value(environment, "OTEL_TRACES_SAMPLER_ARG", "1.0")),
-                    Duration.parse(value(environment, "BROKER_TELEMETRY_FLUSH_TIMEOUT", "PT1S")));
-        }
-
-        private static String value(Function<String, String> environment, String name, String fallback) {
-            String value = environment.apply(name);
-            return value == null || value.isBlank() ? fallback : value.trim();
         }
     }
 }

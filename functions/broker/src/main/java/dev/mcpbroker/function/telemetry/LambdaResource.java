@@ -24,7 +24,8 @@ public class LambdaResource {
         return of(System::getenv);
     }
 
-    static Resource of(Function<String, String> environment) {
+    /** The resource of the function whose runtime environment {@code environment} reads. */
+    public static Resource of(Function<String, String> environment) {
         String function = environment.apply("AWS_LAMBDA_FUNCTION_NAME");
         if (function == null || function.isBlank()) {
             return Resource.empty();

@@ -17,7 +17,6 @@ import dev.mcpbroker.core.telemetry.RequestOutcome;
 import dev.mcpbroker.core.telemetry.TraceContext;
 import dev.mcpbroker.core.telemetry.UpstreamTrace;
 import dev.mcpbroker.core.telemetry.UpstreamTracing;
-import dev.mcpbroker.core.upstream.UpstreamServer;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -45,11 +44,10 @@ public final class OtelUpstreamTracing implements UpstreamTracing {
     }
 
     @Override
-    public UpstreamTrace begin(UpstreamServer server, String method, String tool) {
-        URI endpoint = server.endpoint();
+    public UpstreamTrace begin(String serverId, URI endpoint, String method, String tool) {
         SpanBuilder builder = tracer.spanBuilder(method == null ? "DELETE" : tool == null ? method : method + " " + tool)
                 .setSpanKind(SpanKind.CLIENT)
-                .setAttribute(SERVER, server.id())
+                .setAttribute(SERVER, serverId)
                 .setAttribute(NETWORK_PROTOCOL_NAME, "http")
                 .setAttribute(HTTP_REQUEST_METHOD, method == null ? "DELETE" : "POST");
         if (endpoint.getHost() != null) {

@@ -5,7 +5,7 @@ import dev.mcpbroker.core.audit.ArgumentFingerprinter;
 import dev.mcpbroker.core.audit.AuditEvent;
 import dev.mcpbroker.core.audit.AuditOutbox;
 import dev.mcpbroker.core.audit.AuditTrail;
-import dev.mcpbroker.core.broker.BrokerMetrics;
+import dev.mcpbroker.core.telemetry.BrokerMetrics;
 import dev.mcpbroker.core.broker.BrokerRequest;
 import dev.mcpbroker.core.broker.BrokerResponse;
 import dev.mcpbroker.core.broker.BrokerSettings;
@@ -111,7 +111,7 @@ public final class CriticalPathBenchmark {
         Map<String, Object> results = new LinkedHashMap<>();
         try (DemoUpstream upstream = DemoUpstream.start()) {
             UpstreamServer server = new UpstreamServer("payments", upstream.mcpEndpoint(), Duration.ofSeconds(2),
-                    Duration.ofSeconds(20), UpstreamAuth.NONE, dev.mcpbroker.core.policy.ServerControls.NONE);
+                    Duration.ofSeconds(20), UpstreamAuth.NONE, dev.mcpbroker.core.upstream.ServerControls.NONE);
             new PolicyAdmin(dynamoDb, policy).grant(AGENT.agentId(), AGENT.tenantId(), new ServerGrant("payments", null));
 
             McpBroker full = broker(dynamoDb, state, policy, server, new DynamoDbAuditOutbox(dynamoDb, state), true);

@@ -2,7 +2,7 @@ package dev.mcpbroker.function.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpbroker.core.identity.AgentIdentity;
-import dev.mcpbroker.core.policy.ServerControls;
+import dev.mcpbroker.core.upstream.ServerControls;
 import dev.mcpbroker.core.policy.ServerGrant;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.core.upstream.UpstreamServer;

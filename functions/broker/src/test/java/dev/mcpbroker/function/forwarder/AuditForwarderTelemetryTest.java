@@ -8,14 +8,19 @@ import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeVal
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
 import dev.mcpbroker.core.audit.AuditEvent;
 import dev.mcpbroker.core.audit.AuditEventCodec;
-import dev.mcpbroker.function.telemetry.AwsSdkTracing;
+import dev.mcpbroker.function.AwsClients;
+import dev.mcpbroker.function.BrokerConfig;
+import dev.mcpbroker.function.BrokerConfigs;
 import dev.mcpbroker.function.telemetry.HandlerTelemetry;
+import dev.mcpbroker.function.telemetry.HandlerTelemetryConfig;
+import dev.mcpbroker.function.telemetry.LambdaResource;
 import dev.mcpbroker.sessiontable.SessionTableSetup;
 import dev.mcpbroker.sessiontable.audit.DynamoDbAuditOutbox;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
 import dev.mcpbroker.testkit.otel.OtlpReceiver;
 import dev.mcpbroker.testkit.otel.ReceivedSpan;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +28,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
@@ -56,18 +59,17 @@ class AuditForwarderTelemetryTest {
     void anInvocationIsOneSpanOverItsStreamAndTableCallsDeliveredBeforeItReturnsUnderLambdasSegment() throws Exception {
         AwsEnvironment aws = AwsEnvironment.shared();
         SessionTableSetup.ensureTable(aws.dynamoDb(), TABLE);
-        HandlerTelemetry telemetry = HandlerTelemetry.fromEnvironment(Map.of(
-                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", collector.tracesEndpoint().toString(),
-                "AWS_LAMBDA_FUNCTION_NAME", "stack-audit-forwarder")::get, AuditForwarderHandler.SERVICE_NAME);
-        KinesisClient kinesis = AwsSdkTracing.traced(KinesisClient.builder().endpointOverride(aws.kinesisEndpoint())
-                .region(aws.region()).credentialsProvider(aws.credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder()), telemetry.openTelemetry()).build();
-        DynamoDbClient dynamoDb = AwsSdkTracing.traced(DynamoDbClient.builder().endpointOverride(aws.dynamoDbEndpoint())
-                .region(aws.region()).credentialsProvider(aws.credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder()), telemetry.openTelemetry()).build();
+        HandlerTelemetry telemetry = HandlerTelemetry.from(BrokerConfigs.of(HandlerTelemetryConfig.class, Map.of(
+                        "otel.exporter.otlp.traces.endpoint", collector.tracesEndpoint().toString())), Duration.ofSeconds(1),
+                LambdaResource.of(Map.of("AWS_LAMBDA_FUNCTION_NAME", "stack-audit-forwarder")::get),
+                AuditForwarderHandler.SERVICE_NAME);
         String streamArn = activeStream(aws.kinesis());
-        AuditForwarderHandler handler = new AuditForwarderHandler(AuditForwarderHandler.compose(
-                new AuditForwarderHandler.ForwarderConfig(streamArn, TABLE), kinesis, dynamoDb), telemetry);
+        BrokerConfig config = BrokerConfigs.of(Map.of("broker.session.table", TABLE, "broker.audit.stream-arn", streamArn,
+                "broker.aws.region", aws.region().id(),
+                "broker.aws.dynamodb.endpoint", aws.dynamoDbEndpoint().toString(),
+                "broker.aws.kinesis.endpoint", aws.kinesisEndpoint().toString()));
+        AuditForwarderHandler handler = new AuditForwarderHandler(AuditForwarderHandler.compose(config,
+                new AwsClients(config.aws(), telemetry.openTelemetry(), aws.credentials())), telemetry);
         String session = "s-" + UUID.randomUUID();
         AuditEvent event = new DynamoDbAuditOutbox(aws.dynamoDb(), TABLE).append(AuditEvent.builder(AuditEvent.Kind.DECISION)
                 .eventId(UUID.randomUUID().toString()).time(Instant.now()).agentId("agent-1").tenantId("t1")

@@ -2,19 +2,21 @@ package dev.mcpbroker.function.maintenance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mcpbroker.function.telemetry.AwsSdkTracing;
+import dev.mcpbroker.function.AwsClients;
+import dev.mcpbroker.function.BrokerConfig;
+import dev.mcpbroker.function.BrokerConfigs;
 import dev.mcpbroker.function.telemetry.HandlerTelemetry;
+import dev.mcpbroker.function.telemetry.HandlerTelemetryConfig;
+import dev.mcpbroker.function.telemetry.LambdaResource;
 import dev.mcpbroker.sessiontable.SessionTableSetup;
 import dev.mcpbroker.sessiontable.policy.PolicyTable;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
 import dev.mcpbroker.testkit.otel.OtlpReceiver;
 import dev.mcpbroker.testkit.otel.ReceivedSpan;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * The maintenance function's telemetry as deployed: each scheduled run is one span, its registry read a
@@ -26,16 +28,18 @@ class SessionMaintenanceTelemetryTest {
     private static final String POLICY_TABLE = "maintenance-telemetry-policy";
 
     private static SessionMaintenanceHandler handler(AwsEnvironment aws, HandlerTelemetry telemetry) {
-        DynamoDbClient dynamoDb = AwsSdkTracing.traced(DynamoDbClient.builder().endpointOverride(aws.dynamoDbEndpoint())
-                .region(aws.region()).credentialsProvider(aws.credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder()), telemetry.openTelemetry()).build();
-        SecretsManagerClient secrets = AwsSdkTracing.traced(SecretsManagerClient.builder()
-                .endpointOverride(aws.secretsManagerEndpoint()).region(aws.region()).credentialsProvider(aws.credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder()), telemetry.openTelemetry()).build();
-        SessionMaintenanceHandler.MaintenanceConfig config = SessionMaintenanceHandler.MaintenanceConfig.from(
-                Map.of("BROKER_SESSION_TABLE", STATE_TABLE, "BROKER_POLICY_TABLE", POLICY_TABLE)::get);
-        return new SessionMaintenanceHandler(SessionMaintenanceHandler.compose(config, dynamoDb, secrets,
-                telemetry.openTelemetry()), telemetry);
+        BrokerConfig config = BrokerConfigs.of(Map.of("broker.session.table", STATE_TABLE, "broker.policy.table", POLICY_TABLE,
+                "broker.aws.region", aws.region().id(),
+                "broker.aws.dynamodb.endpoint", aws.dynamoDbEndpoint().toString(),
+                "broker.aws.secretsmanager.endpoint", aws.secretsManagerEndpoint().toString()));
+        return new SessionMaintenanceHandler(SessionMaintenanceHandler.compose(config,
+                new AwsClients(config.aws(), telemetry.openTelemetry(), aws.credentials()), telemetry.openTelemetry()),
+                telemetry);
+    }
+
+    private static HandlerTelemetry telemetry(Map<String, String> otel, String functionName) {
+        return HandlerTelemetry.from(BrokerConfigs.of(HandlerTelemetryConfig.class, otel), Duration.ofSeconds(1),
+                LambdaResource.of(Map.of("AWS_LAMBDA_FUNCTION_NAME", functionName)::get), SessionMaintenanceHandler.SERVICE_NAME);
     }
 
     @Test
@@ -44,9 +48,8 @@ class SessionMaintenanceTelemetryTest {
         SessionTableSetup.ensureTable(aws.dynamoDb(), STATE_TABLE);
         PolicyTable.ensureTable(aws.dynamoDb(), POLICY_TABLE);
         try (OtlpReceiver collector = OtlpReceiver.start()) {
-            HandlerTelemetry telemetry = HandlerTelemetry.fromEnvironment(Map.of(
-                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", collector.tracesEndpoint().toString(),
-                    "AWS_LAMBDA_FUNCTION_NAME", "stack-session-maintenance")::get, SessionMaintenanceHandler.SERVICE_NAME);
+            HandlerTelemetry telemetry = telemetry(Map.of(
+                    "otel.exporter.otlp.traces.endpoint", collector.tracesEndpoint().toString()), "stack-session-maintenance");
 
             handler(aws, telemetry).handleRequest(Map.of(), null);
 
@@ -67,9 +70,8 @@ class SessionMaintenanceTelemetryTest {
         SessionTableSetup.ensureTable(aws.dynamoDb(), STATE_TABLE);
         PolicyTable.ensureTable(aws.dynamoDb(), POLICY_TABLE);
         try (OtlpReceiver collector = OtlpReceiver.start()) {
-            HandlerTelemetry telemetry = HandlerTelemetry.fromEnvironment(Map.of("OTEL_SDK_DISABLED", "true",
-                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", collector.tracesEndpoint().toString())::get,
-                    SessionMaintenanceHandler.SERVICE_NAME);
+            HandlerTelemetry telemetry = telemetry(Map.of("otel.sdk.disabled", "true",
+                    "otel.exporter.otlp.traces.endpoint", collector.tracesEndpoint().toString()), "stack-session-maintenance");
 
             handler(aws, telemetry).handleRequest(Map.of(), null);
 

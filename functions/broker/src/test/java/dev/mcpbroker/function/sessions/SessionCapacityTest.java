@@ -9,7 +9,7 @@ import dev.mcpbroker.core.capacity.LeasePool;
 import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
 import dev.mcpbroker.core.identity.AgentIdentity;
-import dev.mcpbroker.core.policy.ServerControls;
+import dev.mcpbroker.core.upstream.ServerControls;
 import dev.mcpbroker.core.policy.ServerGrant;
 import dev.mcpbroker.core.upstream.SessionLimits;
 import dev.mcpbroker.core.upstream.ToolPolicy;
@@ -34,6 +34,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -156,9 +157,8 @@ class SessionCapacityTest {
         CompletableFuture<String> queued = CompletableFuture.supplyAsync(calls::initialize);
         DynamoDbLeaseStore leases = new DynamoDbLeaseStore(aws.dynamoDb(), STATE);
         LeasePool queue = LeasePool.queueOf(server.id(), 5);
-        while (leases.list(queue).isEmpty() && !queued.isDone()) {
-            Thread.onSpinWait(); // until the second initialize holds a place in the queue
-        }
+        // until the second initialize holds a place in the queue
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !leases.list(queue).isEmpty() || queued.isDone());
         assertThat(queued).isNotDone();
 
         calls.delete(first);

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpbroker.core.MutableClock;
-import dev.mcpbroker.core.broker.BrokerMetrics;
+import dev.mcpbroker.core.telemetry.BrokerMetrics;
 import dev.mcpbroker.core.broker.McpBroker;
 import dev.mcpbroker.core.broker.WarmSessions;
 import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
 import dev.mcpbroker.core.error.FailureClass;
 import dev.mcpbroker.core.identity.AgentIdentity;
-import dev.mcpbroker.core.policy.ServerControls;
+import dev.mcpbroker.core.upstream.ServerControls;
 import dev.mcpbroker.core.policy.ServerGrant;
 import dev.mcpbroker.core.session.BrokerSession;
 import dev.mcpbroker.core.session.SessionTimeouts;

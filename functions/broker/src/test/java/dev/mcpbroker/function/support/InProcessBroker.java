@@ -1,70 +1,50 @@
 package dev.mcpbroker.function.support;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mcpbroker.core.audit.ArgumentFingerprinter;
 import dev.mcpbroker.core.audit.AuditOutbox;
-import dev.mcpbroker.core.audit.AuditTrail;
-import dev.mcpbroker.core.broker.BrokerMetrics;
-import dev.mcpbroker.core.broker.BrokerSettings;
 import dev.mcpbroker.core.broker.McpBroker;
 import dev.mcpbroker.core.broker.WarmSessions;
 import dev.mcpbroker.core.capacity.CapacitySettings;
-import dev.mcpbroker.core.capacity.SessionCapacity;
-import dev.mcpbroker.core.idempotency.IdempotencyGuard;
-import dev.mcpbroker.core.idempotency.ToolCatalog;
-import dev.mcpbroker.core.jsonrpc.JsonRpcCodec;
-import dev.mcpbroker.core.policy.AccessPolicy;
-import dev.mcpbroker.core.policy.RateLimiter;
-import dev.mcpbroker.core.session.SessionIds;
 import dev.mcpbroker.core.session.SessionTimeouts;
+import dev.mcpbroker.core.telemetry.BrokerMetrics;
 import dev.mcpbroker.core.telemetry.UpstreamTracing;
 import dev.mcpbroker.core.upstream.CredentialSource;
-import dev.mcpbroker.core.upstream.HttpUpstreamClient;
 import dev.mcpbroker.core.upstream.UpstreamExchange;
 import dev.mcpbroker.core.upstream.UpstreamServer;
-import dev.mcpbroker.sessiontable.DynamoDbSessionStore;
-import dev.mcpbroker.sessiontable.DynamoDbTaskSessionCounter;
-import dev.mcpbroker.sessiontable.audit.DynamoDbAuditOutbox;
-import dev.mcpbroker.sessiontable.idempotency.DynamoDbIdempotencyStore;
-import dev.mcpbroker.sessiontable.lease.DynamoDbLeaseStore;
-import dev.mcpbroker.sessiontable.lease.DynamoDbWarmSessionPool;
-import dev.mcpbroker.sessiontable.policy.DynamoDbPolicyStore;
+import dev.mcpbroker.function.BrokerComposition;
+import dev.mcpbroker.function.BrokerConfigs;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * The broker's request path composed in this JVM over the real DynamoDB adapters and real upstreams, as
- * {@code BrokerProducer} composes it in the function, for tests and benchmarks that need many concurrent
- * callers (the function's test event server serves one request at a time, like one Lambda instance).
+ * The broker's request path composed in this JVM by the function's own composition root
+ * ({@link BrokerComposition}) over the real DynamoDB adapters and real upstreams, for tests and benchmarks that need
+ * many concurrent callers (the function's test event server serves one request at a time, like one Lambda
+ * instance). Upstreams come from a list rather than the registry, and the fingerprint key is fixed.
  */
 public final class InProcessBroker {
 
     public static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] FINGERPRINT_KEY = "in-process-fingerprint-key-0123456789".getBytes(StandardCharsets.UTF_8);
 
     private final DynamoDbClient dynamoDb;
-    private final String stateTable;
-    private final String policyTable;
+    private final Map<String, String> config = new HashMap<>();
     private List<UpstreamServer> servers = List.of();
     private AuditOutbox outbox;
-    private boolean requireIdempotencyKey = true;
-    private SessionTimeouts timeouts = new SessionTimeouts(Duration.ofHours(1), Duration.ofMinutes(30), Duration.ofMinutes(1));
-    private CapacitySettings capacity = new CapacitySettings(1000, 50, Duration.ofSeconds(5), Duration.ofMillis(200),
-            Duration.ofSeconds(60));
     private BrokerMetrics metrics = BrokerMetrics.NONE;
-    private Duration warmMaxAge = Duration.ofMinutes(5);
     private Clock clock = Clock.systemUTC();
     private UpstreamTracing upstreamTracing = UpstreamTracing.NONE;
 
     public InProcessBroker(DynamoDbClient dynamoDb, String stateTable, String policyTable) {
         this.dynamoDb = dynamoDb;
-        this.stateTable = stateTable;
-        this.policyTable = policyTable;
-        this.outbox = new DynamoDbAuditOutbox(dynamoDb, stateTable);
+        config.put("broker.session.table", stateTable);
+        config.put("broker.policy.table", policyTable);
+        config.put("broker.session.lifetime", "PT1H");
     }
 
     public InProcessBroker servers(UpstreamServer... registered) {
@@ -78,17 +58,23 @@ public final class InProcessBroker {
     }
 
     public InProcessBroker requireIdempotencyKey(boolean require) {
-        this.requireIdempotencyKey = require;
+        config.put("broker.idempotency.require-key", Boolean.toString(require));
         return this;
     }
 
     public InProcessBroker timeouts(SessionTimeouts sessionTimeouts) {
-        this.timeouts = sessionTimeouts;
+        config.put("broker.session.lifetime", sessionTimeouts.lifetime().toString());
+        config.put("broker.session.idle-timeout", sessionTimeouts.idleTimeout().toString());
+        config.put("broker.session.touch-interval", sessionTimeouts.touchInterval().toString());
         return this;
     }
 
     public InProcessBroker capacity(CapacitySettings settings) {
-        this.capacity = settings;
+        config.put("broker.session.capacity.default-max-sessions", Integer.toString(settings.defaultMaxSessions()));
+        config.put("broker.session.capacity.queue-depth", Integer.toString(settings.queueDepth()));
+        config.put("broker.session.capacity.queue-wait", settings.queueWait().toString());
+        config.put("broker.session.capacity.poll-interval", settings.pollInterval().toString());
+        config.put("broker.session.capacity.initialize-lease", settings.initializeLease().toString());
         return this;
     }
 
@@ -110,40 +96,31 @@ public final class InProcessBroker {
     }
 
     public InProcessBroker warmMaxAge(Duration maxAge) {
-        this.warmMaxAge = maxAge;
+        config.put("broker.session.warm.max-age", maxAge.toString());
         return this;
     }
 
-    /** The exchange the broker uses, for tests that drive the warm pool like the maintenance function. */
+    /** The exchange the broker uses, for tests that drive upstreams like the broker does. */
     public UpstreamExchange exchange() {
-        return new UpstreamExchange(new HttpUpstreamClient(JSON, 8 << 20), CredentialSource.NONE, JSON, upstreamTracing);
+        return composition().upstream();
     }
 
+    /** The warm pools, for tests that drive them like the maintenance function. */
     public WarmSessions warmSessions() {
-        return new WarmSessions(new DynamoDbWarmSessionPool(dynamoDb, stateTable), exchange(), JSON, clock, warmMaxAge);
+        return composition().warmSessions();
     }
 
     public McpBroker build() {
-        List<UpstreamServer> registered = servers;
-        McpBroker.Ports ports = new McpBroker.Ports(
-                new DynamoDbSessionStore(dynamoDb, stateTable),
-                id -> registered.stream().filter(s -> s.id().equals(id)).findFirst(),
-                exchange(),
-                new AccessPolicy(new DynamoDbPolicyStore(dynamoDb, policyTable), Duration.ofSeconds(30), clock),
-                unlimited(),
-                metrics,
-                new IdempotencyGuard(new DynamoDbIdempotencyStore(dynamoDb, stateTable), clock, Duration.ofSeconds(45), Duration.ofHours(24)),
-                new ToolCatalog(Duration.ofMinutes(5), clock),
-                new AuditTrail(outbox, new ArgumentFingerprinter(
-                        "in-process-fingerprint-key-0123456789".getBytes(StandardCharsets.UTF_8)), clock),
-                new SessionCapacity(new DynamoDbLeaseStore(dynamoDb, stateTable), clock, capacity),
-                warmSessions(),
-                new DynamoDbTaskSessionCounter(dynamoDb, stateTable));
-        return new McpBroker(new JsonRpcCodec(JSON), ports, new SessionIds(new SecureRandom()), clock,
-                new BrokerSettings(timeouts, 1 << 20, null, requireIdempotencyKey));
+        return composition().broker();
     }
 
-    private static RateLimiter unlimited() {
-        return (key, limit, now) -> Optional.empty();
+    private BrokerComposition composition() {
+        BrokerComposition composition = new BrokerComposition(BrokerConfigs.of(config), dynamoDb, JSON, clock)
+                .servers(servers)
+                .credentials(CredentialSource.NONE)
+                .fingerprintKey(FINGERPRINT_KEY)
+                .metrics(metrics)
+                .upstreamTracing(upstreamTracing);
+        return outbox == null ? composition : composition.outbox(outbox);
     }
 }

@@ -1,6 +1,8 @@
-package dev.mcpbroker.core.idempotency;
+package dev.mcpbroker.core.memory;
 
-import dev.mcpbroker.core.error.StoreUnavailableException;
+import dev.mcpbroker.core.idempotency.IdempotencyRecord;
+import dev.mcpbroker.core.idempotency.IdempotencyScope;
+import dev.mcpbroker.core.idempotency.IdempotencyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -8,26 +10,22 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A test double of the port with the DynamoDB adapter's semantics: every change conditional on the
+ * {@link IdempotencyStore} in memory, with the DynamoDB adapter's semantics: every change conditional on the
  * caller's claim (status, version and claim time), a claim may replace a record past its retention.
  * {@link #beforeNextWrite} lets a test slip another writer in between a read and a write.
  */
-final class InMemoryIdempotencyStore implements IdempotencyStore {
+public final class InMemoryIdempotencyStore extends Availability implements IdempotencyStore {
 
     private final Map<String, IdempotencyRecord> records = new HashMap<>();
     private Runnable beforeNextWrite;
-    private boolean unavailable;
 
     /** Runs {@code other} once, just before the next claim/complete/markUnknown/release takes effect. */
-    synchronized void beforeNextWrite(Runnable other) {
+    public synchronized void beforeNextWrite(Runnable other) {
         this.beforeNextWrite = other;
     }
 
-    synchronized void unavailable(boolean down) {
-        this.unavailable = down;
-    }
-
-    synchronized void put(IdempotencyRecord record) {
+    /** Stores a record as it is, as if some earlier writer had left it. */
+    public synchronized void put(IdempotencyRecord record) {
         records.put(record.recordId(), record);
     }
 
@@ -35,7 +33,7 @@ final class InMemoryIdempotencyStore implements IdempotencyStore {
     public IdempotencyRecord claim(IdempotencyScope scope, String fingerprint, Instant now, Duration lease, Duration retention) {
         interleave();
         synchronized (this) {
-            failIfDown();
+            answer("write");
             IdempotencyRecord existing = records.get(scope.recordId());
             if (existing != null && now.isBefore(existing.expiresAt())) {
                 throw new KeyAlreadyClaimedException(existing);
@@ -51,7 +49,7 @@ final class InMemoryIdempotencyStore implements IdempotencyStore {
     public IdempotencyRecord complete(IdempotencyRecord claim, String result, Instant now) {
         interleave();
         synchronized (this) {
-            failIfDown();
+            answer("write");
             requireOwnClaim(claim);
             IdempotencyRecord done = with(claim, IdempotencyRecord.Status.COMPLETED, result);
             records.put(done.recordId(), done);
@@ -63,7 +61,7 @@ final class InMemoryIdempotencyStore implements IdempotencyStore {
     public IdempotencyRecord markUnknown(IdempotencyRecord record, Instant now) {
         interleave();
         synchronized (this) {
-            failIfDown();
+            answer("write");
             requireOwnClaim(record);
             IdempotencyRecord unknown = with(record, IdempotencyRecord.Status.UNKNOWN, null);
             records.put(unknown.recordId(), unknown);
@@ -75,7 +73,7 @@ final class InMemoryIdempotencyStore implements IdempotencyStore {
     public void release(IdempotencyRecord claim) {
         interleave();
         synchronized (this) {
-            failIfDown();
+            answer("write");
             requireOwnClaim(claim);
             records.remove(claim.recordId());
         }
@@ -83,7 +81,7 @@ final class InMemoryIdempotencyStore implements IdempotencyStore {
 
     @Override
     public synchronized Optional<IdempotencyRecord> find(IdempotencyScope scope) {
-        failIfDown();
+        answer("write");
         return Optional.ofNullable(records.get(scope.recordId()));
     }
 
@@ -95,12 +93,6 @@ final class InMemoryIdempotencyStore implements IdempotencyStore {
         }
         if (other != null) {
             other.run();
-        }
-    }
-
-    private void failIfDown() {
-        if (unavailable) {
-            throw new StoreUnavailableException("in-memory store is down", null);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.mcpbroker.core.broker;
+package dev.mcpbroker.core.telemetry;
 
 import java.time.Duration;
 
@@ -59,6 +59,17 @@ public interface BrokerMetrics {
 
     /** A keyed call went upstream and no answer came back: its outcome is UNKNOWN and stays so until a human looks. */
     default void idempotencyOutcomeUnknown(String serverId) {
+    }
+
+    /**
+     * A keyed call's record could not be moved on after the upstream was (or was not) called: its outcome was not
+     * stored for replay, not declared unknown, or its key not given back. The agent still got its answer; the
+     * record becomes unknown when its lease runs out.
+     *
+     * @param transition {@code completed_superseded}, {@code completed_not_recorded}, {@code ambiguous} or
+     *                   {@code not_executed}
+     */
+    default void idempotencyRecordNotUpdated(String serverId, String transition) {
     }
 
     /**
@@ -133,6 +144,11 @@ public interface BrokerMetrics {
             @Override
             public void idempotencyOutcomeUnknown(String serverId) {
                 copy.forEach(m -> m.idempotencyOutcomeUnknown(serverId));
+            }
+
+            @Override
+            public void idempotencyRecordNotUpdated(String serverId, String transition) {
+                copy.forEach(m -> m.idempotencyRecordNotUpdated(serverId, transition));
             }
 
             @Override

@@ -1,4 +1,4 @@
-package dev.mcpbroker.core.policy;
+package dev.mcpbroker.core.upstream;
 
 import java.util.Set;
 

@@ -1,0 +1,85 @@
+package dev.mcpbroker.core.broker;
+
+import dev.mcpbroker.core.error.BrokerException;
+import dev.mcpbroker.core.error.ErrorCode;
+import dev.mcpbroker.core.identity.AgentIdentity;
+import dev.mcpbroker.core.policy.AccessPolicy;
+import dev.mcpbroker.core.policy.RateLimit;
+import dev.mcpbroker.core.policy.RateLimiter;
+import dev.mcpbroker.core.session.SessionOwner;
+import dev.mcpbroker.core.telemetry.BrokerMetrics;
+import dev.mcpbroker.core.telemetry.RequestTrace;
+import dev.mcpbroker.core.upstream.UpstreamRegistry;
+import dev.mcpbroker.core.upstream.UpstreamServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The first stage of every request: the server the path names must be registered, the identity must be on the
+ * allowlist with a grant for it (and the server not switched off), and the agent's and tenant's rate limits must
+ * have room. Checked on every request, not only on initialize, so a revoked grant or a kill switch also stops
+ * sessions already open.
+ */
+final class Admission {
+
+    private final UpstreamRegistry upstreams;
+    private final AccessPolicy policy;
+    private final RateLimiter rateLimiter;
+    private final BrokerMetrics metrics;
+    private final Clock clock;
+    private final Optional<RateLimit> defaultAgentRate;
+
+    Admission(UpstreamRegistry upstreams, AccessPolicy policy, RateLimiter rateLimiter, BrokerMetrics metrics, Clock clock,
+              Optional<RateLimit> defaultAgentRate) {
+        this.upstreams = Objects.requireNonNull(upstreams);
+        this.policy = Objects.requireNonNull(policy);
+        this.rateLimiter = Objects.requireNonNull(rateLimiter);
+        this.metrics = Objects.requireNonNull(metrics);
+        this.clock = Objects.requireNonNull(clock);
+        this.defaultAgentRate = Objects.requireNonNull(defaultAgentRate);
+    }
+
+    /** Admits a message to its server, rate limits included. */
+    Exchange admit(Exchange exchange) {
+        Admitted admitted = admitWithoutRateLimits(exchange.identity(), exchange.request().serverId(), exchange.trace());
+        enforceRateLimits(exchange.identity(), admitted.owner());
+        return exchange.admitted(admitted.server(), admitted.owner());
+    }
+
+    /** The registered server and the owner its sessions must have. */
+    record Admitted(UpstreamServer server, SessionOwner owner) {
+    }
+
+    /** Admits an identity to a server; rate limits are the caller's to apply (ending a session costs no budget). */
+    Admitted admitWithoutRateLimits(AgentIdentity identity, String serverId, RequestTrace trace) {
+        trace.caller(identity.agentId(), identity.tenantId());
+        UpstreamServer server = upstreams.find(serverId).orElseThrow(() ->
+                new BrokerException(ErrorCode.UNKNOWN_SERVER, "no upstream server is registered under this name"));
+        trace.server(server.id());
+        SessionOwner owner = policy.admit(identity, server);
+        trace.caller(owner.agentId(), owner.tenantId());
+        return new Admitted(server, owner);
+    }
+
+    private void enforceRateLimits(AgentIdentity identity, SessionOwner owner) {
+        Optional<RateLimit> agentLimit = policy.agentRateLimit(identity).or(() -> defaultAgentRate);
+        if (agentLimit.isPresent()) {
+            take("agent#" + owner.agentId(), agentLimit.get(), owner.tenantId(), "agent");
+        }
+        Optional<RateLimit> tenantLimit = policy.tenantRateLimit(owner.tenantId());
+        if (tenantLimit.isPresent()) {
+            take("tenant#" + owner.tenantId(), tenantLimit.get(), owner.tenantId(), "tenant");
+        }
+    }
+
+    private void take(String key, RateLimit limit, String tenantId, String scope) {
+        Optional<Duration> wait = rateLimiter.tryAcquire(key, limit, clock.instant());
+        if (wait.isPresent()) {
+            metrics.rateLimited(tenantId, scope);
+            throw new BrokerException(ErrorCode.RATE_LIMITED, "the " + scope + " rate limit is exhausted")
+                    .withRetryAfter(wait.get());
+        }
+    }
+}

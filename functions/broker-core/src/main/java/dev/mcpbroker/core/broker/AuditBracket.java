@@ -1,0 +1,123 @@
+package dev.mcpbroker.core.broker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpbroker.core.audit.AuditEvent;
+import dev.mcpbroker.core.audit.AuditTrail;
+import dev.mcpbroker.core.error.BrokerException;
+import dev.mcpbroker.core.error.ErrorCode;
+import dev.mcpbroker.core.error.StoreUnavailableException;
+import dev.mcpbroker.core.idempotency.IdempotencyKeys;
+import dev.mcpbroker.core.jsonrpc.JsonRpc;
+import dev.mcpbroker.core.jsonrpc.JsonRpcMessage;
+import dev.mcpbroker.core.mcp.McpMessages;
+import dev.mcpbroker.core.telemetry.BrokerMetrics;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The audit trail on the request path: what a request is recorded as ({@link #subjectOf}), the intent and outcome
+ * around every upstream contact (fail closed: no intent, no contact), the broker's own answers, and refusals.
+ */
+final class AuditBracket {
+
+    private final AuditTrail audit;
+    private final BrokerMetrics metrics;
+
+    AuditBracket(AuditTrail audit, BrokerMetrics metrics) {
+        this.audit = Objects.requireNonNull(audit);
+        this.metrics = Objects.requireNonNull(metrics);
+    }
+
+    /**
+     * What the audit trail records of a message before anything is known about its server or session: who asks,
+     * which method and tool, the keyed fingerprint of the arguments (computed once per request), the idempotency
+     * key (only a well-formed one: a malformed key is refused, and not recorded) and the JSON-RPC id.
+     */
+    AuditTrail.Subject subjectOf(BrokerRequest request, JsonRpcMessage message, String traceId) {
+        String method = null;
+        String tool = null;
+        String fingerprint = null;
+        String correlation = null;
+        String key = IdempotencyKeys.sent(request.idempotencyKey(), message);
+        if (message instanceof JsonRpcMessage.Request r) {
+            method = r.method();
+            correlation = r.id().asText();
+            tool = McpMessages.toolName(r);
+            if (tool != null) {
+                JsonNode args = r.params().path("arguments");
+                fingerprint = audit.fingerprint(args instanceof ObjectNode object ? object : r.params().objectNode());
+            }
+        }
+        return new AuditTrail.Subject(request.identity().agentId(), request.identity().tenantId(),
+                request.identity().onBehalfOf(), null, request.serverId(), method, tool, fingerprint,
+                IdempotencyKeys.isWellFormed(key) ? key : null, correlation, traceId);
+    }
+
+    /**
+     * Brackets one upstream contact: the intent is recorded first, and if it cannot be the call is refused as not
+     * executed (fail closed); the outcome follows, whatever it is.
+     */
+    ObjectNode around(AuditTrail.Subject subject, Supplier<ObjectNode> upstreamCall) {
+        return around(subject, upstreamCall, response -> response);
+    }
+
+    /** {@link #around(AuditTrail.Subject, Supplier)} for a call whose result holds the JSON-RPC response it answered. */
+    <T> T around(AuditTrail.Subject subject, Supplier<T> upstreamCall, Function<T, ObjectNode> responseOf) {
+        try {
+            audit.intent(subject);
+        } catch (StoreUnavailableException e) {
+            throw new BrokerException(ErrorCode.AUDIT_UNAVAILABLE, "the audit trail cannot record this call", e);
+        }
+        long started = System.nanoTime();
+        try {
+            T result = upstreamCall.get();
+            ObjectNode response = responseOf.apply(result);
+            AuditEvent.OutcomeClass outcome = response.has(JsonRpc.ERROR) ? AuditEvent.OutcomeClass.DETERMINISTIC
+                    : response.path(JsonRpc.RESULT).path("isError").asBoolean(false) ? AuditEvent.OutcomeClass.TOOL_ERROR
+                    : AuditEvent.OutcomeClass.OK;
+            audit.outcome(subject, outcome, null, elapsedMillis(started));
+            return result;
+        } catch (BrokerException e) {
+            audit.outcome(subject, AuditEvent.OutcomeClass.of(e.failureClass()), e.code().reason(), elapsedMillis(started));
+            throw e;
+        } catch (RuntimeException e) {
+            audit.outcome(subject, AuditEvent.OutcomeClass.AMBIGUOUS, ErrorCode.INTERNAL_ERROR.reason(), elapsedMillis(started));
+            throw e;
+        }
+    }
+
+    /**
+     * Records a request the broker answers itself after admitting it (a replayed result, an outcome query, a
+     * warm session, an ended session). Fail closed: it may reveal stored results.
+     */
+    void answeredByBroker(AuditTrail.Subject subject, String reason) {
+        try {
+            audit.answeredByBroker(subject, reason);
+        } catch (StoreUnavailableException e) {
+            throw new BrokerException(ErrorCode.AUDIT_UNAVAILABLE, "the audit trail cannot record this request", e);
+        }
+    }
+
+    /**
+     * Counts a failure that is a refusal of the policy layer and records it as a denied decision (best effort: the
+     * request is refused either way). Other failures are neither: they were recorded as outcomes, or happened
+     * before anything was admitted.
+     *
+     * @param audited whether the refused message is one the trail records (requests and session ends)
+     */
+    void refused(AuditTrail.Subject subject, BrokerException failure, boolean audited) {
+        if (!failure.code().isRefusal()) {
+            return;
+        }
+        metrics.requestDenied(failure.code().reason());
+        if (audited) {
+            audit.denied(subject, failure.code().reason());
+        }
+    }
+
+    private static long elapsedMillis(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+}

@@ -1,0 +1,13 @@
+package dev.mcpbroker.core.memory;
+
+import dev.mcpbroker.core.contract.AuditOutboxContract;
+import dev.mcpbroker.core.audit.AuditOutbox;
+
+/** The in-memory adapter held to the same contract as the DynamoDB one. */
+class InMemoryAuditOutboxContractTest extends AuditOutboxContract {
+
+    @Override
+    protected AuditOutbox newOutbox() {
+        return new InMemoryAuditOutbox();
+    }
+}
