@@ -15,6 +15,7 @@ import dev.mcpbroker.core.capacity.CapacitySettings;
 import dev.mcpbroker.core.capacity.SessionCapacity;
 import dev.mcpbroker.core.idempotency.IdempotencyGuard;
 import dev.mcpbroker.core.idempotency.ToolCatalog;
+import dev.mcpbroker.core.idempotency.UpstreamKeys;
 import dev.mcpbroker.core.jsonrpc.JsonRpcCodec;
 import dev.mcpbroker.core.policy.AccessPolicy;
 import dev.mcpbroker.core.policy.RateLimit;
@@ -32,6 +33,7 @@ import dev.mcpbroker.core.upstream.UpstreamServer;
 import dev.mcpbroker.function.secrets.SecretsManagerCredentialSource;
 import dev.mcpbroker.sessiontable.DynamoDbRateLimiter;
 import dev.mcpbroker.sessiontable.DynamoDbSessionStore;
+import dev.mcpbroker.sessiontable.DynamoDbTaskOwners;
 import dev.mcpbroker.sessiontable.DynamoDbTaskSessionCounter;
 import dev.mcpbroker.sessiontable.audit.DynamoDbAuditOutbox;
 import dev.mcpbroker.sessiontable.idempotency.DynamoDbIdempotencyStore;
@@ -66,7 +68,7 @@ public final class BrokerComposition {
     private BrokerMetrics metrics = BrokerMetrics.NONE;
     private UpstreamTracing upstreamTracing = UpstreamTracing.NONE;
     private CredentialSource credentials;
-    private Supplier<ArgumentFingerprinter> fingerprinter;
+    private Supplier<byte[]> auditKey;
     private UpstreamRegistry registry;
     private Supplier<List<UpstreamServer>> allServers;
     private AuditOutbox outbox;
@@ -81,13 +83,13 @@ public final class BrokerComposition {
 
     /**
      * Upstream credentials resolved from Secrets Manager per call (cached for {@code broker.credentials.cache-ttl}),
-     * and the audit fingerprint key read from it once, when the broker is built: a broker that cannot read the key
-     * must not serve.
+     * and the broker's key (argument fingerprints, the idempotency keys sent upstream) read from it once, when the
+     * broker is built: a broker that cannot read the key must not serve.
      */
     public BrokerComposition secrets(SecretsManagerClient secrets) {
         this.credentials = new SecretsManagerCredentialSource(secrets, mapper, config.credentials().cacheTtl(), clock);
-        this.fingerprinter = () -> new ArgumentFingerprinter(secrets.getSecretValue(b -> b.secretId(
-                config.audit().fingerprintKeySecret())).secretString().getBytes(StandardCharsets.UTF_8));
+        this.auditKey = () -> secrets.getSecretValue(b -> b.secretId(config.audit().fingerprintKeySecret())).secretString()
+                .getBytes(StandardCharsets.UTF_8);
         return this;
     }
 
@@ -96,9 +98,10 @@ public final class BrokerComposition {
         return this;
     }
 
+    /** A fixed key for argument fingerprints and upstream idempotency keys, instead of the Secrets Manager one. */
     public BrokerComposition fingerprintKey(byte[] key) {
-        ArgumentFingerprinter fixed = new ArgumentFingerprinter(key);
-        this.fingerprinter = () -> fixed;
+        byte[] fixed = key.clone();
+        this.auditKey = () -> fixed;
         return this;
     }
 
@@ -133,7 +136,8 @@ public final class BrokerComposition {
     /** The request path. */
     public McpBroker broker() {
         String state = config.session().table();
-        AuditTrail audit = new AuditTrail(outbox(), required(fingerprinter, "a fingerprint key").get(), clock);
+        byte[] key = required(auditKey, "a fingerprint key").get();
+        AuditTrail audit = new AuditTrail(outbox(), new ArgumentFingerprinter(key), clock);
         BrokerPorts ports = new BrokerPorts(
                 new DynamoDbSessionStore(dynamoDb, state),
                 registry(),
@@ -147,7 +151,9 @@ public final class BrokerComposition {
                 audit,
                 capacity(),
                 warmSessions(),
-                new DynamoDbTaskSessionCounter(dynamoDb, state));
+                new DynamoDbTaskSessionCounter(dynamoDb, state),
+                new DynamoDbTaskOwners(dynamoDb, state),
+                new UpstreamKeys(key));
         return new McpBroker(new JsonRpcCodec(mapper), ports, new SessionIds(new SecureRandom()), clock, settings());
     }
 

@@ -116,7 +116,8 @@ public final class LocalBrokerStack implements AutoCloseable {
         if (everything != null) {
             admin.registerServer(EVERYTHING, everything.mcpEndpoint(), UpstreamAuth.NONE, connect, request);
             admin.killTool(EVERYTHING, "get-env");
-            admin.grant(DEV_AGENT, DEV_TENANT, new ServerGrant(EVERYTHING, null));
+            // every tool (get-env is switched off above), resource and prompt of the reference server
+            admin.grant(DEV_AGENT, DEV_TENANT, new ServerGrant(EVERYTHING, null, List.of("*"), List.of("*"), null));
         }
     }
 

@@ -11,6 +11,7 @@ import dev.mcpbroker.core.upstream.UpstreamServer;
 import dev.mcpbroker.sessiontable.SessionAdmin;
 import dev.mcpbroker.sessiontable.SessionTableSetup;
 import dev.mcpbroker.sessiontable.policy.PolicyAdmin;
+import dev.mcpbroker.admin.Arguments.UsageException;
 import dev.mcpbroker.sessiontable.policy.PolicyTable;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -20,10 +21,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Arrays;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -48,6 +45,8 @@ public final class AdminCli {
                               [--connect-timeout PT2S] [--request-timeout PT25S]
               set-secret <server-id>          reads the secret from standard input (basic: {"username":..,"password":..})
               grant <agent-id> --tenant <tenant> --server <server-id> [--tools name,prefix*,...]
+                    [--resources uri,prefix*,template{x},...|*] [--prompts name,prefix*,...|*] [--methods m,...]
+                                              no --tools: every tool; no --resources/--prompts/--methods: none
               revoke <agent-id> --server <server-id>
               set-agent-rate <agent-id> --per-second <r> --burst <n>
               set-tenant-rate <tenant-id> --per-second <r> --burst <n>
@@ -59,6 +58,8 @@ public final class AdminCli {
                                               concurrent-session cap and warm pool size
               kill-server <server-id>         revive-server <server-id>
               kill-tool <server-id> <tool>    revive-tool <server-id> <tool>
+              kill-resource <server-id> <uri|prefix*>   revive-resource <server-id> <uri|prefix*>
+              kill-prompt <server-id> <prompt>          revive-prompt <server-id> <prompt>
               list-servers | list-grants | list-sessions [--server <server-id>]
               create-tables                   for local runs; in AWS the SAM template creates them
             """;
@@ -140,7 +141,7 @@ public final class AdminCli {
     private static final Map<String, java.util.Set<String>> OPTIONS = Map.ofEntries(
             Map.entry("register-server", java.util.Set.of("--url", "--auth", "--connect-timeout", "--request-timeout")),
             Map.entry("set-secret", java.util.Set.of()),
-            Map.entry("grant", java.util.Set.of("--tenant", "--server", "--tools")),
+            Map.entry("grant", java.util.Set.of("--tenant", "--server", "--tools", "--resources", "--prompts", "--methods")),
             Map.entry("revoke", java.util.Set.of("--server")),
             Map.entry("set-agent-rate", java.util.Set.of("--per-second", "--burst")),
             Map.entry("set-tenant-rate", java.util.Set.of("--per-second", "--burst")),
@@ -151,6 +152,10 @@ public final class AdminCli {
             Map.entry("revive-server", java.util.Set.of()),
             Map.entry("kill-tool", java.util.Set.of()),
             Map.entry("revive-tool", java.util.Set.of()),
+            Map.entry("kill-resource", java.util.Set.of()),
+            Map.entry("revive-resource", java.util.Set.of()),
+            Map.entry("kill-prompt", java.util.Set.of()),
+            Map.entry("revive-prompt", java.util.Set.of()),
             Map.entry("list-servers", java.util.Set.of()),
             Map.entry("list-grants", java.util.Set.of()),
             Map.entry("list-sessions", java.util.Set.of("--server")),
@@ -179,9 +184,8 @@ public final class AdminCli {
             }
             case "grant" -> {
                 String agent = a.positional("agent id");
-                String tools = a.option("--tools", null);
-                policy.grant(agent, a.required("--tenant"), new ServerGrant(a.required("--server"),
-                        tools == null ? null : Arrays.stream(tools.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList()));
+                policy.grant(agent, a.required("--tenant"), new ServerGrant(a.required("--server"), a.list("--tools"),
+                        a.list("--resources"), a.list("--prompts"), a.list("--methods")));
                 out.println("granted " + agent + " " + a.required("--server"));
             }
             case "revoke" -> {
@@ -227,6 +231,10 @@ public final class AdminCli {
             case "revive-server" -> policy.reviveServer(a.positional("server id"));
             case "kill-tool" -> policy.killTool(a.positional("server id"), a.positional("tool"));
             case "revive-tool" -> policy.reviveTool(a.positional("server id"), a.positional("tool"));
+            case "kill-resource" -> policy.killResource(a.positional("server id"), a.positional("resource"), true);
+            case "revive-resource" -> policy.killResource(a.positional("server id"), a.positional("resource"), false);
+            case "kill-prompt" -> policy.killPrompt(a.positional("server id"), a.positional("prompt"), true);
+            case "revive-prompt" -> policy.killPrompt(a.positional("server id"), a.positional("prompt"), false);
             case "list-servers" -> policy.listServers().forEach(this::printServer);
             case "list-grants" -> policy.listGrants().forEach(this::printGrant);
             case "list-sessions" -> {
@@ -297,6 +305,8 @@ public final class AdminCli {
         out.println(s.id() + "\t" + s.endpoint() + "\tauth=" + s.auth().scheme()
                 + (s.controls().killed() ? "\tKILLED" : "")
                 + (s.controls().killedTools().isEmpty() ? "" : "\tkilled tools=" + s.controls().killedTools())
+                + (s.controls().killedResources().isEmpty() ? "" : "\tkilled resources=" + s.controls().killedResources())
+                + (s.controls().killedPrompts().isEmpty() ? "" : "\tkilled prompts=" + s.controls().killedPrompts())
                 + (s.toolPolicy().readOnlyTools().isEmpty() ? "" : "\tread-only=" + s.toolPolicy().readOnlyTools())
                 + (s.toolPolicy().stateChangingTools().isEmpty() ? "" : "\tstate-changing=" + s.toolPolicy().stateChangingTools())
                 + s.toolPolicy().requireIdempotencyKey().map(r -> r ? "\tkeys=required" : "\tkeys=optional").orElse("")
@@ -307,73 +317,11 @@ public final class AdminCli {
     private void printGrant(AgentGrant g) {
         StringBuilder line = new StringBuilder(g.agentId()).append("\ttenant=").append(g.tenantId());
         g.servers().values().forEach(s -> line.append("\t").append(s.serverId())
-                .append(s.toolRules().map(t -> "=" + String.join(",", t)).orElse("=*")));
+                .append(s.toolRules().map(t -> "=" + String.join(",", t)).orElse("=*"))
+                .append(s.resources() == null ? "" : " resources=" + String.join(",", s.resources()))
+                .append(s.prompts() == null ? "" : " prompts=" + String.join(",", s.prompts()))
+                .append(s.methods() == null ? "" : " methods=" + String.join(",", s.methods())));
         g.rate().ifPresent(r -> line.append("\trate=").append(r.perSecond()).append("/s burst ").append(r.burst()));
         out.println(line);
-    }
-
-    /** A wrong command line; the usage text follows. */
-    static final class UsageException extends RuntimeException {
-        UsageException(String message) {
-            super(message);
-        }
-    }
-
-    /** {@code command positional... --option value...}; every argument must be used. */
-    static final class Arguments {
-        private final String command;
-        private final Deque<String> positionals = new ArrayDeque<>();
-        private final Map<String, String> options = new HashMap<>();
-
-        Arguments(String[] args) {
-            command = args[0];
-            for (int i = 1; i < args.length; i++) {
-                if (args[i].startsWith("--")) {
-                    if (i + 1 >= args.length) {
-                        throw new UsageException(args[i] + " needs a value");
-                    }
-                    options.put(args[i], args[++i]);
-                } else {
-                    positionals.add(args[i]);
-                }
-            }
-        }
-
-        String command() {
-            return command;
-        }
-
-        String positional(String what) {
-            if (positionals.isEmpty()) {
-                throw new UsageException(command + " needs a " + what);
-            }
-            return positionals.removeFirst();
-        }
-
-        String required(String name) {
-            String value = options.get(name);
-            if (value == null) {
-                throw new UsageException(command + " needs " + name);
-            }
-            return value;
-        }
-
-        String option(String name, String fallback) {
-            return options.getOrDefault(name, fallback);
-        }
-
-        void refuseOptionsOutside(java.util.Set<String> allowed) {
-            for (String option : options.keySet()) {
-                if (!allowed.contains(option)) {
-                    throw new UsageException("unknown option '" + option + "' for " + command);
-                }
-            }
-        }
-
-        void requireAllUsed() {
-            if (!positionals.isEmpty()) {
-                throw new UsageException("unexpected argument '" + positionals.peekFirst() + "'");
-            }
-        }
     }
 }

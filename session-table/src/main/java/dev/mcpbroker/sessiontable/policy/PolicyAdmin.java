@@ -96,6 +96,23 @@ public final class PolicyAdmin {
                 Map.of(":tools", AttributeValue.fromSs(List.of(tool))));
     }
 
+    /** Switches a resource (an exact URI, or a prefix ending in {@code *}) off for every agent, or on again. */
+    public void killResource(String serverId, String uriOrPrefix, boolean off) {
+        switchItem(serverId, "resource", uriOrPrefix, PolicyItems.KILLED_RESOURCES, off);
+    }
+
+    /** Switches a prompt off for every agent, or on again. */
+    public void killPrompt(String serverId, String prompt, boolean off) {
+        switchItem(serverId, "prompt", prompt, PolicyItems.KILLED_PROMPTS, off);
+    }
+
+    private void switchItem(String serverId, String what, String name, String setAttribute, boolean off) {
+        PolicyItems.requireNonBlank(name, what);
+        updateServer(serverId, (off ? "kill " : "revive ") + what,
+                off ? PolicyExpressions.SWITCH_OFF_UPDATE : PolicyExpressions.SWITCH_ON_UPDATE,
+                PolicyExpressions.switchNames(setAttribute), Map.of(":names", AttributeValue.fromSs(List.of(name))));
+    }
+
     /** How the registry classifies a tool, overriding or deferring to the upstream's annotations. */
     public enum ToolKind { READ_ONLY, STATE_CHANGING, AS_ANNOTATED }
 
@@ -151,7 +168,11 @@ public final class PolicyAdmin {
         PolicyItems.requireNonBlank(agentId, "agentId");
         PolicyItems.requireNonBlank(tenantId, "tenantId");
         PolicyItems.requireNonBlank(grant.serverId(), "serverId");
-        grant.toolRules().ifPresent(tools -> tools.forEach(tool -> PolicyItems.requireNonBlank(tool, "tool rule")));
+        for (List<String> rules : java.util.Arrays.asList(grant.tools(), grant.resources(), grant.prompts(), grant.methods())) {
+            if (rules != null) {
+                rules.forEach(rule -> PolicyItems.requireNonBlank(rule, "grant rule"));
+            }
+        }
         for (int attempt = 0; attempt < GRANT_ATTEMPTS; attempt++) {
             Map<String, AttributeValue> existing;
             try {

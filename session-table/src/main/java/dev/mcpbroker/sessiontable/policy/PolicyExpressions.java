@@ -89,6 +89,14 @@ final class PolicyExpressions {
             "#warmSessions", PolicyItems.WARM_SESSIONS,
             "#updatedAt", PolicyItems.UPDATED_AT);
 
+    /* Resources and prompts are switched off and on like tools, each in a string set of its own. */
+    static final String SWITCH_OFF_UPDATE = "SET #updatedAt = :updatedAt ADD #switchedOff :names";
+    static final String SWITCH_ON_UPDATE = "SET #updatedAt = :updatedAt DELETE #switchedOff :names";
+
+    static Map<String, String> switchNames(String setAttribute) {
+        return Map.of("#pk", PolicyTable.PARTITION_KEY, "#switchedOff", setAttribute, "#updatedAt", PolicyItems.UPDATED_AT);
+    }
+
     static final String REVIVE_TOOL_UPDATE = "SET #updatedAt = :updatedAt DELETE #killedTools :tools";
     static final Map<String, String> TOOL_NAMES = Map.of(
             "#pk", PolicyTable.PARTITION_KEY,

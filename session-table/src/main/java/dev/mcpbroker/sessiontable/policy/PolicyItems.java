@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -35,6 +36,9 @@ final class PolicyItems {
     static final String TENANT_ID = "tenantId";
     static final String SERVERS = "servers";
     static final String TOOLS = "tools";
+    static final String RESOURCES = "resources";
+    static final String PROMPTS = "prompts";
+    static final String METHODS = "methods";
     static final String RATE_PER_SECOND = "ratePerSecond";
     static final String RATE_BURST = "rateBurst";
 
@@ -46,6 +50,8 @@ final class PolicyItems {
     static final String REQUEST_TIMEOUT_MS = "requestTimeoutMs";
     static final String KILLED = "killed";
     static final String KILLED_TOOLS = "killedTools";
+    static final String KILLED_RESOURCES = "killedResources";
+    static final String KILLED_PROMPTS = "killedPrompts";
     static final String READ_ONLY_TOOLS = "readOnlyTools";
     static final String STATE_CHANGING_TOOLS = "stateChangingTools";
     static final String KEY_POLICY = "idempotencyKeyPolicy";
@@ -74,11 +80,23 @@ final class PolicyItems {
                 PolicyTable.SORT_KEY, AttributeValue.fromS(sk));
     }
 
-    /** One server's entry in an agent's {@code servers} map; no {@code tools} means every tool. */
+    /**
+     * One server's entry in an agent's {@code servers} map: no {@code tools} means every tool; no {@code resources},
+     * {@code prompts} or {@code methods} means none of them.
+     */
     static AttributeValue grantValue(ServerGrant grant) {
-        return AttributeValue.fromM(grant.toolRules()
-                .map(tools -> Map.of(TOOLS, AttributeValue.fromL(tools.stream().map(AttributeValue::fromS).toList())))
-                .orElse(Map.of()));
+        Map<String, AttributeValue> value = new HashMap<>();
+        putList(value, TOOLS, grant.tools());
+        putList(value, RESOURCES, grant.resources());
+        putList(value, PROMPTS, grant.prompts());
+        putList(value, METHODS, grant.methods());
+        return AttributeValue.fromM(value);
+    }
+
+    private static void putList(Map<String, AttributeValue> value, String name, List<String> rules) {
+        if (rules != null) {
+            value.put(name, AttributeValue.fromL(rules.stream().map(AttributeValue::fromS).toList()));
+        }
     }
 
     static Map<String, AttributeValue> rateValues(RateLimit limit) {
@@ -111,14 +129,19 @@ final class PolicyItems {
         if (!grant.hasM()) {
             throw new MalformedItemException(SERVERS + " entry is not a map");
         }
-        AttributeValue tools = grant.m().get(TOOLS);
-        if (tools == null) {
-            return new ServerGrant(serverId, null);
+        return new ServerGrant(serverId, listFrom(grant, TOOLS), listFrom(grant, RESOURCES), listFrom(grant, PROMPTS),
+                listFrom(grant, METHODS));
+    }
+
+    private static List<String> listFrom(AttributeValue grant, String name) {
+        AttributeValue rules = grant.m().get(name);
+        if (rules == null) {
+            return null;
         }
-        if (!tools.hasL() || tools.l().stream().anyMatch(t -> t.s() == null)) {
-            throw new MalformedItemException(TOOLS + " is not a list of strings");
+        if (!rules.hasL() || rules.l().stream().anyMatch(rule -> rule.s() == null)) {
+            throw new MalformedItemException(name + " is not a list of strings");
         }
-        return new ServerGrant(serverId, tools.l().stream().map(AttributeValue::s).toList());
+        return rules.l().stream().map(AttributeValue::s).toList();
     }
 
     /** Null when the item sets no rate; a half-set rate is malformed rather than silently ignored. */
@@ -152,8 +175,8 @@ final class PolicyItems {
             throw new MalformedItemException("auth: " + e.getMessage());
         }
         AttributeValue killed = item.get(KILLED);
-        ServerControls controls = new ServerControls(
-                killed != null && Boolean.TRUE.equals(killed.bool()), stringSet(item, KILLED_TOOLS));
+        ServerControls controls = new ServerControls(killed != null && Boolean.TRUE.equals(killed.bool()),
+                stringSet(item, KILLED_TOOLS), stringSet(item, KILLED_RESOURCES), stringSet(item, KILLED_PROMPTS));
         String keyPolicy = optionalS(item, KEY_POLICY);
         ToolPolicy toolPolicy;
         try {

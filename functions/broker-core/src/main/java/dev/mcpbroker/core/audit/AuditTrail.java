@@ -105,10 +105,11 @@ public final class AuditTrail {
     }
 
     /**
-     * Records a request the broker answered itself after admitting it (a replayed idempotent result, an
-     * outcome query). Fail closed like an intent: it reveals stored results.
+     * Records an allowed decision that is not an upstream call: a request the broker answered itself after admitting
+     * it (a replayed idempotent result, an outcome query, a warm session), or a notification about to be relayed
+     * (a cancellation). Fail closed like an intent: it reveals stored results, or acts upstream.
      */
-    public void answeredByBroker(Subject subject, String reason) {
+    public void allowed(Subject subject, String reason) {
         outbox.append(base(AuditEvent.Kind.DECISION, subject).decision(AuditEvent.Decision.ALLOWED).reason(reason).build());
     }
 

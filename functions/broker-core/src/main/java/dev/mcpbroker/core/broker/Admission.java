@@ -4,6 +4,7 @@ import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
 import dev.mcpbroker.core.identity.AgentIdentity;
 import dev.mcpbroker.core.policy.AccessPolicy;
+import dev.mcpbroker.core.policy.AgentGrant;
 import dev.mcpbroker.core.policy.RateLimit;
 import dev.mcpbroker.core.policy.RateLimiter;
 import dev.mcpbroker.core.session.SessionOwner;
@@ -17,10 +18,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The first stage of every request: the server the path names must be registered, the identity must be on the
- * allowlist with a grant for it (and the server not switched off), and the agent's and tenant's rate limits must
- * have room. Checked on every request, not only on initialize, so a revoked grant or a kill switch also stops
- * sessions already open.
+ * The first stage of every request: the identity must be on the allowlist, the agent's and tenant's rate limits
+ * must have room, the server the path names must be registered and granted to the agent (and not switched off).
+ * Rate limits are taken before the server is looked at, so every refusal of an allowlisted agent counts against its
+ * limit and a flood of refused requests is throttled like any other. Checked on every request, not only on
+ * initialize, so a revoked grant or a kill switch also stops sessions already open.
  */
 final class Admission {
 
@@ -43,8 +45,10 @@ final class Admission {
 
     /** Admits a message to its server, rate limits included. */
     Exchange admit(Exchange exchange) {
-        Admitted admitted = admitWithoutRateLimits(exchange.identity(), exchange.request().serverId(), exchange.trace());
-        enforceRateLimits(exchange.identity(), admitted.owner());
+        AgentIdentity identity = exchange.identity();
+        AgentGrant agent = policy.agent(identity);
+        enforceRateLimits(identity, agent);
+        Admitted admitted = admitWithoutRateLimits(identity, exchange.request().serverId(), exchange.trace());
         return exchange.admitted(admitted.server(), admitted.owner());
     }
 
@@ -63,14 +67,14 @@ final class Admission {
         return new Admitted(server, owner);
     }
 
-    private void enforceRateLimits(AgentIdentity identity, SessionOwner owner) {
-        Optional<RateLimit> agentLimit = policy.agentRateLimit(identity).or(() -> defaultAgentRate);
+    private void enforceRateLimits(AgentIdentity identity, AgentGrant agent) {
+        Optional<RateLimit> agentLimit = agent.rate().or(() -> defaultAgentRate);
         if (agentLimit.isPresent()) {
-            take("agent#" + owner.agentId(), agentLimit.get(), owner.tenantId(), "agent");
+            take("agent#" + identity.agentId(), agentLimit.get(), agent.tenantId(), "agent");
         }
-        Optional<RateLimit> tenantLimit = policy.tenantRateLimit(owner.tenantId());
+        Optional<RateLimit> tenantLimit = policy.tenantRateLimit(agent.tenantId());
         if (tenantLimit.isPresent()) {
-            take("tenant#" + owner.tenantId(), tenantLimit.get(), owner.tenantId(), "tenant");
+            take("tenant#" + agent.tenantId(), tenantLimit.get(), agent.tenantId(), "tenant");
         }
     }
 

@@ -22,12 +22,21 @@ import java.util.function.Supplier;
  */
 final class AuditBracket {
 
+    /**
+     * Longest value of a field the agent chooses (method, tool, JSON-RPC id, path server id) that an event records:
+     * MCP names are at most 128 characters, so a longer one is cut, and an event's size stays bounded whatever the
+     * request carried.
+     */
+    static final int MAX_CHOSEN_FIELD = 128;
+
     private final AuditTrail audit;
     private final BrokerMetrics metrics;
+    private final RefusalLog refusals;
 
-    AuditBracket(AuditTrail audit, BrokerMetrics metrics) {
+    AuditBracket(AuditTrail audit, BrokerMetrics metrics, RefusalLog refusals) {
         this.audit = Objects.requireNonNull(audit);
         this.metrics = Objects.requireNonNull(metrics);
+        this.refusals = Objects.requireNonNull(refusals);
     }
 
     /**
@@ -49,10 +58,20 @@ final class AuditBracket {
                 JsonNode args = r.params().path("arguments");
                 fingerprint = audit.fingerprint(args instanceof ObjectNode object ? object : r.params().objectNode());
             }
+        } else if (message instanceof JsonRpcMessage.Notification n) {
+            method = n.method();
+            // a cancellation names the request it cancels
+            correlation = n.json().path(JsonRpc.PARAMS).path("requestId").asText(null);
         }
         return new AuditTrail.Subject(request.identity().agentId(), request.identity().tenantId(),
-                request.identity().onBehalfOf(), null, request.serverId(), method, tool, fingerprint,
-                IdempotencyKeys.isWellFormed(key) ? key : null, correlation, traceId);
+                request.identity().onBehalfOf(), null, capped(request.serverId()), capped(method), capped(tool), fingerprint,
+                IdempotencyKeys.isWellFormed(key) ? key : null, capped(correlation), traceId);
+    }
+
+    /** An agent-chosen value as events record it: cut to {@link #MAX_CHOSEN_FIELD} characters, marked when cut. */
+    static String capped(String chosen) {
+        return chosen == null || chosen.length() <= MAX_CHOSEN_FIELD ? chosen
+                : chosen.substring(0, MAX_CHOSEN_FIELD - 3) + "...";
     }
 
     /**
@@ -89,30 +108,34 @@ final class AuditBracket {
     }
 
     /**
-     * Records a request the broker answers itself after admitting it (a replayed result, an outcome query, a
-     * warm session, an ended session). Fail closed: it may reveal stored results.
+     * Records an allowed decision that is not an upstream call: a request the broker answers itself (a replayed
+     * result, an outcome query, a warm session, an ended session) or a notification about to be relayed. Fail
+     * closed: it may reveal stored results, or act upstream.
      */
-    void answeredByBroker(AuditTrail.Subject subject, String reason) {
+    void allowed(AuditTrail.Subject subject, String reason) {
         try {
-            audit.answeredByBroker(subject, reason);
+            audit.allowed(subject, reason);
         } catch (StoreUnavailableException e) {
             throw new BrokerException(ErrorCode.AUDIT_UNAVAILABLE, "the audit trail cannot record this request", e);
         }
     }
 
     /**
-     * Counts a failure that is a refusal of the policy layer and records it as a denied decision (best effort: the
-     * request is refused either way). Other failures are neither: they were recorded as outcomes, or happened
-     * before anything was admitted.
+     * Counts a failure that is a refusal of the policy layer. A refusal of an allowlisted agent is recorded as a
+     * denied decision (best effort: the request is refused either way); one of an identity or server the broker
+     * does not know is only logged, sampled, so strangers cannot make the trail grow. Other failures are neither:
+     * they were recorded as outcomes, or happened before anything was admitted.
      *
-     * @param audited whether the refused message is one the trail records (requests and session ends)
+     * @param audited whether the refused message is one the trail records (requests, notifications and session ends)
      */
     void refused(AuditTrail.Subject subject, BrokerException failure, boolean audited) {
         if (!failure.code().isRefusal()) {
             return;
         }
         metrics.requestDenied(failure.code().reason());
-        if (audited) {
+        if (!failure.code().isAuditedRefusal()) {
+            refusals.refused(failure.code().reason(), subject.agentId());
+        } else if (audited) {
             audit.denied(subject, failure.code().reason());
         }
     }

@@ -4,9 +4,11 @@ import dev.mcpbroker.core.audit.AuditTrail;
 import dev.mcpbroker.core.capacity.SessionCapacity;
 import dev.mcpbroker.core.idempotency.IdempotencyGuard;
 import dev.mcpbroker.core.idempotency.ToolCatalog;
+import dev.mcpbroker.core.idempotency.UpstreamKeys;
 import dev.mcpbroker.core.policy.AccessPolicy;
 import dev.mcpbroker.core.policy.RateLimiter;
 import dev.mcpbroker.core.session.SessionStore;
+import dev.mcpbroker.core.session.TaskOwners;
 import dev.mcpbroker.core.session.TaskSessionCounter;
 import dev.mcpbroker.core.telemetry.BrokerMetrics;
 import dev.mcpbroker.core.upstream.UpstreamExchange;
@@ -20,7 +22,8 @@ import java.util.Objects;
  */
 public record BrokerPorts(SessionStore sessions, UpstreamRegistry upstreams, UpstreamExchange upstream, AccessPolicy policy,
                           RateLimiter rateLimiter, BrokerMetrics metrics, IdempotencyGuard idempotency, ToolCatalog tools,
-                          AuditTrail audit, SessionCapacity capacity, WarmSessions warmSessions, TaskSessionCounter tasks) {
+                          AuditTrail audit, SessionCapacity capacity, WarmSessions warmSessions, TaskSessionCounter tasks,
+                          TaskOwners taskOwners, UpstreamKeys upstreamKeys) {
 
     public BrokerPorts {
         Objects.requireNonNull(sessions, "sessions");
@@ -35,5 +38,7 @@ public record BrokerPorts(SessionStore sessions, UpstreamRegistry upstreams, Ups
         Objects.requireNonNull(capacity, "capacity");
         Objects.requireNonNull(warmSessions, "warmSessions");
         Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(taskOwners, "taskOwners");
+        Objects.requireNonNull(upstreamKeys, "upstreamKeys");
     }
 }

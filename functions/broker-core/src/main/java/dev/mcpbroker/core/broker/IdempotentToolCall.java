@@ -10,6 +10,7 @@ import dev.mcpbroker.core.idempotency.IdempotencyGuard;
 import dev.mcpbroker.core.idempotency.IdempotencyKeys;
 import dev.mcpbroker.core.idempotency.IdempotencyRecord;
 import dev.mcpbroker.core.idempotency.IdempotencyScope;
+import dev.mcpbroker.core.idempotency.UpstreamKeys;
 import dev.mcpbroker.core.jsonrpc.JsonRpc;
 import dev.mcpbroker.core.jsonrpc.JsonRpcMessage;
 import dev.mcpbroker.core.mcp.McpHeaders;
@@ -30,14 +31,16 @@ final class IdempotentToolCall {
     private static final System.Logger LOG = System.getLogger(IdempotentToolCall.class.getName());
 
     private final IdempotencyGuard guard;
+    private final UpstreamKeys upstreamKeys;
     private final AuditBracket audit;
     private final BrokerMetrics metrics;
     private final Replies replies;
     private final boolean requireKeyByDefault;
 
-    IdempotentToolCall(IdempotencyGuard guard, AuditBracket audit, BrokerMetrics metrics, Replies replies,
-                       boolean requireKeyByDefault) {
+    IdempotentToolCall(IdempotencyGuard guard, UpstreamKeys upstreamKeys, AuditBracket audit, BrokerMetrics metrics,
+                       Replies replies, boolean requireKeyByDefault) {
         this.guard = Objects.requireNonNull(guard);
+        this.upstreamKeys = Objects.requireNonNull(upstreamKeys);
         this.audit = Objects.requireNonNull(audit);
         this.metrics = Objects.requireNonNull(metrics);
         this.replies = Objects.requireNonNull(replies);
@@ -56,8 +59,8 @@ final class IdempotentToolCall {
             return BrokerResponse.json(audit.around(exchange.subject(), () ->
                     exchange.session().request(request.json(), Map.of(), false)));
         }
-        IdempotencyScope scope = new IdempotencyScope(exchange.owner().tenantId(), exchange.owner().agentId(), server.id(),
-                tool, key);
+        IdempotencyScope scope = new IdempotencyScope(exchange.owner().tenantId(), exchange.owner().agentId(),
+                exchange.identity().onBehalfOf(), server.id(), tool, key);
         Decision decision = guard.begin(scope, Fingerprints.of(request.params().path("arguments")));
         IdempotencyDecision decided = switch (decision) {
             case Decision.Execute execute -> IdempotencyDecision.EXECUTE;
@@ -70,7 +73,7 @@ final class IdempotentToolCall {
         metrics.idempotencyDecision(server.id(), decided.wireName());
         return switch (decision) {
             case Decision.Replay replay -> {
-                audit.answeredByBroker(exchange.subject(), "idempotent_replay");
+                audit.allowed(exchange.subject(), "idempotent_replay");
                 yield BrokerResponse.json(replies.storedAnswer(request.id(), replay.result()));
             }
             case Decision.Conflict conflict -> throw new BrokerException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
@@ -79,13 +82,14 @@ final class IdempotentToolCall {
                     "a request with this idempotency key is executing").withRetryAfter(inFlight.retryAfter());
             case Decision.Unknown unknown -> throw new BrokerException(ErrorCode.OUTCOME_UNKNOWN,
                     "an earlier attempt with this idempotency key may have executed; query its outcome before acting");
-            case Decision.Execute execute -> execute(exchange, key, execute.claim());
+            case Decision.Execute execute -> execute(exchange, upstreamKeys.upstreamKey(scope), execute.claim());
         };
     }
 
     private BrokerResponse execute(Exchange exchange, String key, IdempotencyRecord claim) {
         String serverId = exchange.server().id();
-        // The key travels upstream too, so an upstream that deduplicates can do so itself.
+        // A key travels upstream too, so an upstream that deduplicates can do so itself: derived from the scope, so it
+        // is stable across retries and never collides with another tenant's.
         ObjectNode message = exchange.message().json().deepCopy();
         message.withObjectProperty(JsonRpc.PARAMS).withObjectProperty("_meta").put(McpHeaders.IDEMPOTENCY_KEY_META, key);
         ObjectNode response;

@@ -35,6 +35,7 @@ public final class McpBroker {
     private final SessionOpening opening;
     private final ToolCalls tools;
     private final OutcomeQuery outcomes;
+    private final Grants grants;
     private final Relay relay;
     private final SessionEnding ending;
 
@@ -42,17 +43,19 @@ public final class McpBroker {
         this.codec = Objects.requireNonNull(codec);
         this.maxBodyBytes = settings.maxBodyBytes();
         Replies replies = new Replies(codec.mapper());
-        this.audit = new AuditBracket(ports.audit(), ports.metrics());
+        this.audit = new AuditBracket(ports.audit(), ports.metrics(), new RefusalLog(clock));
         this.admission = new Admission(ports.upstreams(), ports.policy(), ports.rateLimiter(), ports.metrics(), clock,
                 settings.defaultAgentRateLimit());
         this.sessions = new BoundSessions(ports.sessions(), ports.capacity(),
                 new BoundSession.Collaborators(ports.upstream(), ports.metrics(), codec.mapper()), settings.sessions(), clock);
         this.opening = new SessionOpening(ports, audit, replies, sessionIds, settings.sessions(), clock);
-        this.tools = new ToolCalls(ports.policy(), new StateChangingTools(ports.tools(), codec.mapper()),
-                new IdempotentToolCall(ports.idempotency(), audit, ports.metrics(), replies, settings.requireIdempotencyKey()),
+        this.grants = new Grants(ports.policy(), ports.taskOwners(), ports.tools(), clock);
+        this.tools = new ToolCalls(grants, new StateChangingTools(ports.tools(), codec.mapper()),
+                new IdempotentToolCall(ports.idempotency(), ports.upstreamKeys(), audit, ports.metrics(), replies,
+                        settings.requireIdempotencyKey()),
                 audit, ports.metrics());
         this.outcomes = new OutcomeQuery(ports.idempotency(), audit, replies);
-        this.relay = new Relay(audit, ports.policy(), ports.tools());
+        this.relay = new Relay(audit, grants);
         this.ending = new SessionEnding(sessions, ports, audit, clock);
     }
 
@@ -76,13 +79,12 @@ public final class McpBroker {
             exchange = sessions.bind(exchange);
             return switch (exchange.message()) {
                 case JsonRpcMessage.Request r -> request(exchange);
-                case JsonRpcMessage.Notification n -> exchange.method().relay() == McpMethod.Relay.ABSORB
-                        ? BrokerResponse.accepted() : relay.notification(exchange);
+                case JsonRpcMessage.Notification n -> notification(exchange);
                 case JsonRpcMessage.Response r -> relay.response(exchange);
             };
         } catch (RuntimeException e) {
             BrokerException failure = BrokerException.of(e);
-            audit.refused(exchange.subject(), failure, message instanceof JsonRpcMessage.Request);
+            audit.refused(exchange.subject(), failure, true);
             JsonNode id = exchange.requestId();
             throw id == null ? failure : failure.withRequestId(id);
         }
@@ -123,18 +125,28 @@ public final class McpBroker {
         return switch (message) {
             case JsonRpcMessage.Request r -> McpMethods.of(r.method(), McpMethod.Kind.REQUEST);
             case JsonRpcMessage.Notification n -> McpMethods.of(n.method(), McpMethod.Kind.NOTIFICATION);
-            // A response answers a request the upstream sent; it is relayed in the session like a notification.
-            case JsonRpcMessage.Response r -> McpMethods.unknown(McpMethod.Kind.NOTIFICATION);
+            case JsonRpcMessage.Response r -> McpMethods.RESPONSE;
         };
     }
 
-    /** Requests, dispatched by their method table entry. */
+    /** Requests: governed, then dispatched by their method table entry. */
     private BrokerResponse request(Exchange exchange) {
         McpMethod method = exchange.method();
+        grants.check(exchange);
         if (method.relay() == McpMethod.Relay.BROKER) {
             return outcomes.answer(exchange);
         }
         return method.governance() == McpMethod.Governance.TOOL ? tools.call(exchange) : relay.request(exchange);
+    }
+
+    /** Notifications: only those the specification names for clients are relayed. */
+    private BrokerResponse notification(Exchange exchange) {
+        return switch (exchange.method().relay()) {
+            case ABSORB -> BrokerResponse.accepted();
+            case NOTIFY -> relay.notification(exchange);
+            default -> throw new BrokerException(ErrorCode.NOTIFICATION_NOT_ALLOWED,
+                    "this notification is not one a client sends; it was not relayed");
+        };
     }
 
     /** What the trace learns from the message itself: its method, id and tool, and context the agent carried in {@code _meta}. */

@@ -30,7 +30,7 @@ final class OutcomeQuery {
     }
 
     BrokerResponse answer(Exchange exchange) {
-        audit.answeredByBroker(exchange.subject(), "outcome_query");
+        audit.allowed(exchange.subject(), "outcome_query");
         JsonRpcMessage.Request request = exchange.jsonRpcRequest();
         String tool = request.params().path("tool").asText("");
         String key = request.params().path("idempotencyKey").asText("");
@@ -39,6 +39,7 @@ final class OutcomeQuery {
                     + " needs params.tool and params.idempotencyKey");
         }
         OutcomeView view = guard.outcome(new IdempotencyScope(exchange.owner().tenantId(), exchange.owner().agentId(),
+                exchange.identity().onBehalfOf(),
                 exchange.server().id(), tool, key));
         ObjectNode result = replies.object();
         switch (view) {

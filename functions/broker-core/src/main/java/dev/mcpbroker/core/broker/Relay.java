@@ -3,10 +3,7 @@ package dev.mcpbroker.core.broker;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
-import dev.mcpbroker.core.idempotency.ToolCatalog;
-import dev.mcpbroker.core.jsonrpc.JsonRpc;
 import dev.mcpbroker.core.mcp.McpMethod;
-import dev.mcpbroker.core.policy.AccessPolicy;
 import java.util.Map;
 import java.util.Objects;
 
@@ -17,13 +14,11 @@ import java.util.Objects;
 final class Relay {
 
     private final AuditBracket audit;
-    private final AccessPolicy policy;
-    private final ToolCatalog tools;
+    private final Grants grants;
 
-    Relay(AuditBracket audit, AccessPolicy policy, ToolCatalog tools) {
+    Relay(AuditBracket audit, Grants grants) {
         this.audit = Objects.requireNonNull(audit);
-        this.policy = Objects.requireNonNull(policy);
-        this.tools = Objects.requireNonNull(tools);
+        this.grants = Objects.requireNonNull(grants);
     }
 
     /** A request: sent in the session, answered with the upstream's response. */
@@ -31,15 +26,14 @@ final class Relay {
         boolean safeToRepeat = exchange.method().repeat() == McpMethod.Repeat.SAFE;
         ObjectNode response = audit.around(exchange.subject(), () ->
                 exchange.session().request(exchange.message().json(), Map.of(), safeToRepeat));
-        if (exchange.method().governance() == McpMethod.Governance.TOOL_LIST) {
-            tools.learn(exchange.server().id(), response.path(JsonRpc.RESULT));
-            policy.filterToolList(exchange.identity(), exchange.server(), response);
-        }
-        return BrokerResponse.json(response);
+        return BrokerResponse.json(grants.narrow(exchange, response));
     }
 
-    /** A notification: sent in the session, 202 whatever the upstream made of it. */
+    /** A notification: sent in the session (recorded first when its entry says so), 202 whatever the upstream made of it. */
     BrokerResponse notification(Exchange exchange) {
+        if (exchange.method().audit() == McpMethod.Audit.RECORDED) {
+            audit.allowed(exchange.subject(), "notification_relayed");
+        }
         try {
             exchange.session().send(exchange.message().json(), Map.of(), false);
         } catch (BrokerException e) {
@@ -51,9 +45,12 @@ final class Relay {
         return BrokerResponse.accepted();
     }
 
-    /** The agent's response to a request the upstream sent it. */
+    /**
+     * The agent's response to a request the upstream sent it. The broker relays no server-to-client request to an
+     * agent yet, so no response can answer one: each is refused, and never reaches the upstream.
+     */
     BrokerResponse response(Exchange exchange) {
-        exchange.session().send(exchange.message().json(), Map.of(), false);
-        return BrokerResponse.accepted();
+        throw new BrokerException(ErrorCode.UNSOLICITED_RESPONSE,
+                "this response answers no request the broker relayed to this agent");
     }
 }

@@ -45,7 +45,7 @@ final class SessionEnding {
         BrokerSession session = bound.liveSession(server, admitted.owner(), sessionId, protocolVersion);
         trace.session(SessionIds.hash(session.sessionId()));
         trace.protocolVersion(session.protocolVersion());
-        audit.answeredByBroker(subject.withSession(session.sessionId()), "session_ended");
+        audit.allowed(subject.withSession(session.sessionId()), "session_ended");
         BrokerSession ended;
         try {
             ended = sessions.end(session.sessionId(), session.version(), clock.instant());

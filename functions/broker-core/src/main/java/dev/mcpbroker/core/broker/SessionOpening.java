@@ -110,7 +110,7 @@ final class SessionOpening {
         String requestedVersion = request.params().path("protocolVersion").asText("");
         Optional<WarmSession> warm = warmSessions.take(exchange.server(), requestedVersion);
         if (warm.isPresent()) {
-            audit.answeredByBroker(subject, "warm_session");
+            audit.allowed(subject, "warm_session");
             ObjectNode answer = replies.storedResult(request.id(), warm.get().initializeResult());
             return new Opening(new UpstreamExchange.Opened(answer, warm.get().upstreamSessionId(),
                     warm.get().protocolVersion(), warm.get().affinity()), warm.get().initializeParams(), true);

@@ -1,10 +1,6 @@
 package dev.mcpbroker.core.broker;
 
 import dev.mcpbroker.core.error.BrokerException;
-import dev.mcpbroker.core.error.ErrorCode;
-import dev.mcpbroker.core.mcp.McpMessages;
-import dev.mcpbroker.core.mcp.McpMethods;
-import dev.mcpbroker.core.policy.AccessPolicy;
 import dev.mcpbroker.core.telemetry.BrokerMetrics;
 import dev.mcpbroker.core.telemetry.RequestOutcome;
 import java.time.Duration;
@@ -12,21 +8,21 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * {@code tools/call}: the tool must be granted and not switched off; a read-only tool is relayed (and may be sent
+ * {@code tools/call} of a granted tool ({@link Grants}): a read-only tool is relayed (and may be sent
  * again after the upstream lost its session), a state-changing one runs at most once per idempotency key
  * ({@link IdempotentToolCall}). Every call is counted with its latency per server, tool and outcome.
  */
 final class ToolCalls {
 
-    private final AccessPolicy policy;
+    private final Grants grants;
     private final StateChangingTools stateChanging;
     private final IdempotentToolCall idempotent;
     private final AuditBracket audit;
     private final BrokerMetrics metrics;
 
-    ToolCalls(AccessPolicy policy, StateChangingTools stateChanging, IdempotentToolCall idempotent, AuditBracket audit,
+    ToolCalls(Grants grants, StateChangingTools stateChanging, IdempotentToolCall idempotent, AuditBracket audit,
               BrokerMetrics metrics) {
-        this.policy = Objects.requireNonNull(policy);
+        this.grants = Objects.requireNonNull(grants);
         this.stateChanging = Objects.requireNonNull(stateChanging);
         this.idempotent = Objects.requireNonNull(idempotent);
         this.audit = Objects.requireNonNull(audit);
@@ -34,15 +30,12 @@ final class ToolCalls {
     }
 
     BrokerResponse call(Exchange exchange) {
-        String tool = McpMessages.toolName(exchange.message());
-        if (tool == null) {
-            throw new BrokerException(ErrorCode.INVALID_PARAMS, McpMethods.TOOLS_CALL + " needs params.name, a string");
-        }
-        policy.checkToolCall(exchange.identity(), exchange.server(), tool);
+        String tool = Grants.toolOf(exchange); // granted: Grants.check ran before
         boolean changesState = stateChanging.isStateChanging(exchange.server(), exchange.session(), tool);
         long started = System.nanoTime();
         try {
             BrokerResponse response = changesState ? idempotent.call(exchange, tool) : readOnly(exchange);
+            response.body().ifPresent(answer -> grants.recordCreatedTask(exchange, answer));
             metrics.toolCall(exchange.server().id(), tool, RequestOutcome.of(response.body().orElse(null)).outcome(),
                     Duration.ofNanos(System.nanoTime() - started));
             return response;

@@ -38,13 +38,27 @@ public enum ErrorCode {
     HOST_NOT_ALLOWED(-32043, 403, "host_not_allowed", FailureClass.DETERMINISTIC, Kind.EDGE),
 
     // Authorisation (403): a valid identity without permission. Decided before any upstream contact.
-    AGENT_NOT_ALLOWED(-32041, 403, "agent_not_allowed", FailureClass.DETERMINISTIC, Kind.REFUSAL),
-    TENANT_MISMATCH(-32041, 403, "tenant_mismatch", FailureClass.DETERMINISTIC, Kind.REFUSAL),
+    AGENT_NOT_ALLOWED(-32041, 403, "agent_not_allowed", FailureClass.DETERMINISTIC, Kind.UNRECOGNIZED),
+    TENANT_MISMATCH(-32041, 403, "tenant_mismatch", FailureClass.DETERMINISTIC, Kind.UNRECOGNIZED),
     SERVER_NOT_ALLOWED(-32041, 403, "server_not_allowed", FailureClass.DETERMINISTIC, Kind.REFUSAL),
     SERVER_KILLED(-32041, 403, "server_killed", FailureClass.DETERMINISTIC, Kind.REFUSAL),
     /** Tool denials are JSON-RPC errors inside a normal exchange: the session stays usable. */
     TOOL_NOT_ALLOWED(-32041, 200, "tool_not_allowed", FailureClass.DETERMINISTIC, Kind.REFUSAL),
     TOOL_KILLED(-32041, 200, "tool_killed", FailureClass.DETERMINISTIC, Kind.REFUSAL),
+    /** Resource and prompt denials, like tool denials, leave the session usable. */
+    RESOURCE_NOT_ALLOWED(-32041, 200, "resource_not_allowed", FailureClass.DETERMINISTIC, Kind.REFUSAL),
+    RESOURCE_KILLED(-32041, 200, "resource_killed", FailureClass.DETERMINISTIC, Kind.REFUSAL),
+    PROMPT_NOT_ALLOWED(-32041, 200, "prompt_not_allowed", FailureClass.DETERMINISTIC, Kind.REFUSAL),
+    PROMPT_KILLED(-32041, 200, "prompt_killed", FailureClass.DETERMINISTIC, Kind.REFUSAL),
+    /** A method the broker's table does not know, and the agent's grant does not name: never relayed. */
+    UNKNOWN_METHOD(Reserved.METHOD_NOT_FOUND, 200, "unknown_method", FailureClass.DETERMINISTIC, Kind.REFUSAL),
+    /** A notification the specification does not name for clients (a request sent without id, for one): not relayed. */
+    NOTIFICATION_NOT_ALLOWED(Reserved.METHOD_NOT_FOUND, 400, "notification_not_allowed", FailureClass.DETERMINISTIC,
+            Kind.REFUSAL),
+    /** A JSON-RPC response that answers no request the broker relayed to this identity. */
+    UNSOLICITED_RESPONSE(Reserved.INVALID, 400, "unsolicited_response", FailureClass.DETERMINISTIC, Kind.REFUSAL),
+    /** A task this identity did not create, or none at all: indistinguishable on purpose. */
+    TASK_NOT_FOUND(Reserved.PARAMS, 200, "task_not_found", FailureClass.DETERMINISTIC, Kind.REFUSAL),
     RATE_LIMITED(-32042, 429, "rate_limited", FailureClass.NOT_EXECUTED, Kind.REFUSAL),
 
     // Idempotency of state-changing tools: JSON-RPC errors of the tools/call, the session stays usable.
@@ -59,7 +73,7 @@ public enum ErrorCode {
 
     /** Unknown, ended, expired, or another identity's session: indistinguishable on purpose. */
     SESSION_NOT_FOUND(-32001, 404, "session_not_found", FailureClass.NOT_EXECUTED, Kind.REFUSAL),
-    UNKNOWN_SERVER(-32002, 404, "unknown_server", FailureClass.DETERMINISTIC, Kind.REFUSAL),
+    UNKNOWN_SERVER(-32002, 404, "unknown_server", FailureClass.DETERMINISTIC, Kind.UNRECOGNIZED),
 
     /** The upstream could not be reached: the request never left the broker. */
     UPSTREAM_UNREACHABLE(-32010, 502, "upstream_unreachable", FailureClass.NOT_EXECUTED, Kind.UPSTREAM),
@@ -85,6 +99,11 @@ public enum ErrorCode {
      * was sent upstream. Retry after {@code retryAfter}.
      */
     SESSION_CAPACITY_EXHAUSTED(-32031, 503, "session_capacity_exhausted", FailureClass.NOT_EXECUTED, Kind.REFUSAL),
+    /**
+     * The agent's or its tenant's share of the server's sessions is in use: the caller's own quota, not the server's
+     * cap. Nothing was sent upstream; end a session or retry later.
+     */
+    SESSION_QUOTA_EXHAUSTED(-32031, 429, "session_quota_exhausted", FailureClass.NOT_EXECUTED, Kind.REFUSAL),
     /** The broker's state store failed; nothing was sent upstream. */
     STATE_UNAVAILABLE(-32020, 503, "state_unavailable", FailureClass.NOT_EXECUTED, Kind.UNAVAILABLE),
 
@@ -99,10 +118,16 @@ public enum ErrorCode {
         /** The transport edge refused the request (origin, host) before authentication. */
         EDGE,
         /**
-         * The policy layer refused an identified request before any upstream contact: counted, and recorded in
-         * the audit trail as a denied decision.
+         * The policy layer refused a request of an allowlisted agent before any upstream contact: counted, and
+         * recorded in the audit trail as a denied decision.
          */
         REFUSAL,
+        /**
+         * Refused before the broker recognised who asks or what for (an identity not on the allowlist, a server that
+         * is not registered): counted and logged (sampled), never a chain event, so nobody outside the allowlist
+         * can make the audit trail grow.
+         */
+        UNRECOGNIZED,
         /** The upstream failed or answered with something unusable. */
         UPSTREAM,
         /** Something the broker depends on (state, audit trail, credentials, key sets) could not be reached. */
@@ -115,6 +140,7 @@ public enum ErrorCode {
     private static final class Reserved {
         static final int PARSE = -32700;
         static final int INVALID = -32600;
+        static final int METHOD_NOT_FOUND = -32601;
         static final int PARAMS = -32602;
         static final int INTERNAL = -32603;
     }
@@ -158,8 +184,13 @@ public enum ErrorCode {
         return kind == Kind.AUTHENTICATION;
     }
 
-    /** A refusal of the policy layer: recorded in the audit trail as a denied decision. */
+    /** A refusal of the policy layer, of an allowlisted agent or not: counted as a denied request. */
     public boolean isRefusal() {
+        return kind == Kind.REFUSAL || kind == Kind.UNRECOGNIZED;
+    }
+
+    /** A refusal recorded in the audit trail as a denied decision. */
+    public boolean isAuditedRefusal() {
         return kind == Kind.REFUSAL;
     }
 }

@@ -51,8 +51,28 @@ public record McpMethod(String name, Kind kind, Set<Generation> generations, Gov
         TOOL,
         /** The result lists only tools the agent may call. */
         TOOL_LIST,
-        /** Answered by the broker from the caller's own records; the upstream is never asked. */
-        BROKER_RECORDS
+        /** The resource {@code params.uri} must be granted and not switched off (read, subscribe, unsubscribe). */
+        RESOURCE,
+        /** The result lists only resources the agent may read. */
+        RESOURCE_LIST,
+        /** The result lists only resource templates the agent was granted. */
+        RESOURCE_TEMPLATE_LIST,
+        /** The prompt {@code params.name} must be granted and not switched off. */
+        PROMPT,
+        /** The result lists only prompts the agent may get. */
+        PROMPT_LIST,
+        /** The prompt or resource template {@code params.ref} names must be granted and not switched off. */
+        COMPLETION,
+        /** The task {@code params.taskId} must be one this identity created. */
+        TASK,
+        /** The result lists only tasks this identity created. */
+        TASK_LIST,
+        /** Every resource a subscription names must be granted. */
+        SUBSCRIPTION,
+        /** The tool {@code params.tool} must be granted and not switched off; answered from the caller's own records. */
+        BROKER_RECORDS,
+        /** Not a method the broker knows: refused unless the agent's grant names it. */
+        GRANTED_BY_NAME
     }
 
     /** How a method appears in the audit trail (refusals are always recorded as denied decisions). */
@@ -61,6 +81,8 @@ public record McpMethod(String name, Kind kind, Set<Generation> generations, Gov
         INTENT_AND_OUTCOME,
         /** One allowed decision: the broker answered itself, revealing what it holds. */
         ANSWERED_BY_BROKER,
+        /** One allowed decision before it is relayed (fail closed): a notification that acts upstream. */
+        RECORDED,
         /** Not recorded on its own (it carries nothing that acts upstream). */
         NONE
     }
@@ -86,7 +108,9 @@ public record McpMethod(String name, Kind kind, Set<Generation> generations, Gov
         /** Accepted with 202 and not sent: the broker already sent it upstream itself. */
         ABSORB,
         /** Answered by the broker; the upstream is never contacted. */
-        BROKER
+        BROKER,
+        /** Refused and never relayed. */
+        REFUSE
     }
 
     public boolean isRequest() {

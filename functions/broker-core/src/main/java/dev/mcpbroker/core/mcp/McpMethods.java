@@ -64,40 +64,52 @@ public final class McpMethods {
         request(PING, SESSIONS, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.SAFE, Relay.FORWARD);
         request(TOOLS_LIST, BOTH, Governance.TOOL_LIST, Audit.INTENT_AND_OUTCOME, Repeat.SAFE, Relay.FORWARD);
         request(TOOLS_CALL, BOTH, Governance.TOOL, Audit.INTENT_AND_OUTCOME, Repeat.IF_READ_ONLY_TOOL, Relay.FORWARD);
-        request(RESOURCES_LIST, BOTH, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.SAFE, Relay.FORWARD);
-        request(RESOURCES_TEMPLATES_LIST, BOTH, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.SAFE, Relay.FORWARD);
-        request(RESOURCES_READ, BOTH, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.SAFE, Relay.FORWARD);
-        // A subscription lives in the upstream session: one re-opened session has none to change.
-        request(RESOURCES_SUBSCRIBE, SESSIONS, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
-        request(RESOURCES_UNSUBSCRIBE, SESSIONS, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
-        request(PROMPTS_LIST, BOTH, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.SAFE, Relay.FORWARD);
-        request(PROMPTS_GET, BOTH, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.SAFE, Relay.FORWARD);
-        request(COMPLETION_COMPLETE, BOTH, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.SAFE, Relay.FORWARD);
+        request(RESOURCES_LIST, BOTH, Governance.RESOURCE_LIST, Audit.INTENT_AND_OUTCOME, Repeat.SAFE, Relay.FORWARD);
+        request(RESOURCES_TEMPLATES_LIST, BOTH, Governance.RESOURCE_TEMPLATE_LIST, Audit.INTENT_AND_OUTCOME, Repeat.SAFE,
+                Relay.FORWARD);
+        request(RESOURCES_READ, BOTH, Governance.RESOURCE, Audit.INTENT_AND_OUTCOME, Repeat.SAFE, Relay.FORWARD);
+        // A subscription lives in the upstream session: a re-opened session has none to change.
+        request(RESOURCES_SUBSCRIBE, SESSIONS, Governance.RESOURCE, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
+        request(RESOURCES_UNSUBSCRIBE, SESSIONS, Governance.RESOURCE, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
+        request(PROMPTS_LIST, BOTH, Governance.PROMPT_LIST, Audit.INTENT_AND_OUTCOME, Repeat.SAFE, Relay.FORWARD);
+        request(PROMPTS_GET, BOTH, Governance.PROMPT, Audit.INTENT_AND_OUTCOME, Repeat.SAFE, Relay.FORWARD);
+        request(COMPLETION_COMPLETE, BOTH, Governance.COMPLETION, Audit.INTENT_AND_OUTCOME, Repeat.SAFE, Relay.FORWARD);
         request(LOGGING_SET_LEVEL, SESSIONS, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
         // Tasks live in the upstream (session): after a re-open the task a request names may be gone.
-        request(TASKS_GET, BOTH, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
-        request(TASKS_LIST, SESSIONS, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
-        request(TASKS_RESULT, SESSIONS, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
-        request(TASKS_CANCEL, BOTH, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
-        request(TASKS_UPDATE, STATELESS, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
+        request(TASKS_GET, BOTH, Governance.TASK, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
+        request(TASKS_LIST, SESSIONS, Governance.TASK_LIST, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
+        request(TASKS_RESULT, SESSIONS, Governance.TASK, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
+        request(TASKS_CANCEL, BOTH, Governance.TASK, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
+        request(TASKS_UPDATE, STATELESS, Governance.TASK, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
         request(SERVER_DISCOVER, STATELESS, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.SAFE, Relay.FORWARD);
-        request(SUBSCRIPTIONS_LISTEN, STATELESS, Governance.SERVER, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
+        request(SUBSCRIPTIONS_LISTEN, STATELESS, Governance.SUBSCRIPTION, Audit.INTENT_AND_OUTCOME, Repeat.NEVER,
+                Relay.FORWARD);
         request(BROKER_OUTCOME, BOTH, Governance.BROKER_RECORDS, Audit.ANSWERED_BY_BROKER, Repeat.SAFE, Relay.BROKER);
 
         // The broker sent notifications/initialized itself when it opened the upstream session.
-        notification(NOTIFICATIONS_INITIALIZED, SESSIONS, Relay.ABSORB);
-        notification(NOTIFICATIONS_CANCELLED, BOTH, Relay.NOTIFY);
-        notification(NOTIFICATIONS_PROGRESS, SESSIONS, Relay.NOTIFY);
-        notification(NOTIFICATIONS_ROOTS_LIST_CHANGED, SESSIONS, Relay.NOTIFY);
-        notification(NOTIFICATIONS_TASKS_STATUS, SESSIONS, Relay.NOTIFY);
+        notification(NOTIFICATIONS_INITIALIZED, SESSIONS, Audit.NONE, Relay.ABSORB);
+        // A cancellation may stop work upstream: recorded before it is relayed.
+        notification(NOTIFICATIONS_CANCELLED, BOTH, Audit.RECORDED, Relay.NOTIFY);
+        notification(NOTIFICATIONS_PROGRESS, SESSIONS, Audit.NONE, Relay.NOTIFY);
+        notification(NOTIFICATIONS_ROOTS_LIST_CHANGED, SESSIONS, Audit.NONE, Relay.NOTIFY);
+        notification(NOTIFICATIONS_TASKS_STATUS, SESSIONS, Audit.NONE, Relay.NOTIFY);
     }
 
-    /** The path of a request whose method the table does not know: relayed in its session, never repeated. */
-    private static final McpMethod UNKNOWN_REQUEST = new McpMethod("_unknown", Kind.REQUEST, BOTH, Governance.SERVER,
-            Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
-    /** The path of a notification the table does not know. */
+    /**
+     * The path of a request whose method the table does not know: refused, unless the agent's grant names the method
+     * (a vendor's extension); then relayed in its session, audited, never repeated.
+     */
+    private static final McpMethod UNKNOWN_REQUEST = new McpMethod("_unknown", Kind.REQUEST, BOTH,
+            Governance.GRANTED_BY_NAME, Audit.INTENT_AND_OUTCOME, Repeat.NEVER, Relay.FORWARD);
+    /**
+     * The path of every other notification (a request sent without an id among them): the specification names every
+     * notification a client sends, so anything else is refused and never relayed.
+     */
     private static final McpMethod UNKNOWN_NOTIFICATION = new McpMethod("_unknown", Kind.NOTIFICATION, BOTH,
-            Governance.SERVER, Audit.NONE, Repeat.NEVER, Relay.NOTIFY);
+            Governance.SERVER, Audit.NONE, Repeat.NEVER, Relay.REFUSE);
+    /** A JSON-RPC response sent by the agent: it must answer a request the broker relayed to this identity. */
+    public static final McpMethod RESPONSE = new McpMethod("_response", Kind.NOTIFICATION, BOTH, Governance.SERVER,
+            Audit.NONE, Repeat.NEVER, Relay.REFUSE);
 
     private McpMethods() {
     }
@@ -128,8 +140,7 @@ public final class McpMethods {
         TABLE.put(name, new McpMethod(name, Kind.REQUEST, generations, governance, audit, repeat, relay));
     }
 
-    private static void notification(String name, Set<Generation> generations, Relay relay) {
-        TABLE.put(name, new McpMethod(name, Kind.NOTIFICATION, generations, Governance.SERVER, Audit.NONE,
-                Repeat.NEVER, relay));
+    private static void notification(String name, Set<Generation> generations, Audit audit, Relay relay) {
+        TABLE.put(name, new McpMethod(name, Kind.NOTIFICATION, generations, Governance.SERVER, audit, Repeat.NEVER, relay));
     }
 }

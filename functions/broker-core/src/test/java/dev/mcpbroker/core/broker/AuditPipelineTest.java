@@ -130,7 +130,21 @@ class AuditPipelineTest {
     }
 
     @Test
-    void aMethodTheTableDoesNotKnowTakesTheDefaultPathRelayedAndAuditedNeverRepeated() {
+    void aMethodTheTableDoesNotKnowIsRefusedAndNeverRelayed() {
+        String session = broker.initialize();
+
+        BrokerException refused = failure(() -> broker.request(session, "vendor/extension", "{}"));
+
+        assertThat(refused.code()).isEqualTo(ErrorCode.UNKNOWN_METHOD);
+        assertThat(refused.code().jsonRpcCode()).isEqualTo(-32601);
+        assertThat(broker.upstream.methods()).doesNotContain("vendor/extension");
+        assertThat(broker.outbox.chain(session).getLast().reason()).isEqualTo("unknown_method");
+    }
+
+    @Test
+    void aMethodTheGrantNamesIsRelayedInItsSessionAuditedAndNeverRepeated() {
+        broker.policy.grant(AGENT.agentId(), InMemoryBroker.TENANT,
+                new ServerGrant(SERVER, null, null, null, List.of("vendor/extension")));
         String session = broker.initialize();
 
         broker.request(session, "vendor/extension", "{}");

@@ -11,6 +11,7 @@ import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.identity.AgentIdentity;
 import dev.mcpbroker.core.idempotency.IdempotencyGuard;
 import dev.mcpbroker.core.idempotency.ToolCatalog;
+import dev.mcpbroker.core.idempotency.UpstreamKeys;
 import dev.mcpbroker.core.jsonrpc.JsonRpcCodec;
 import dev.mcpbroker.core.memory.InMemoryAuditOutbox;
 import dev.mcpbroker.core.memory.InMemoryIdempotencyStore;
@@ -18,6 +19,7 @@ import dev.mcpbroker.core.memory.InMemoryLeaseStore;
 import dev.mcpbroker.core.memory.InMemoryPolicyStore;
 import dev.mcpbroker.core.memory.InMemoryRateLimiter;
 import dev.mcpbroker.core.memory.InMemorySessionStore;
+import dev.mcpbroker.core.memory.InMemoryTaskOwners;
 import dev.mcpbroker.core.memory.InMemoryTaskSessionCounter;
 import dev.mcpbroker.core.memory.InMemoryUpstreamRegistry;
 import dev.mcpbroker.core.memory.InMemoryWarmSessionPool;
@@ -51,6 +53,7 @@ final class InMemoryBroker {
     static final String TENANT = "t1";
     static final AgentIdentity AGENT = new AgentIdentity("agent-a", TENANT, "alice@example.com");
     static final String VERSION = "2025-11-25";
+    private static final byte[] KEY = "core-test-fingerprint-key-0123456789".getBytes(StandardCharsets.UTF_8);
 
     final MutableClock clock = new MutableClock();
     private volatile Runnable onSleep = () -> { };
@@ -67,6 +70,7 @@ final class InMemoryBroker {
     final InMemoryRateLimiter rateLimiter = new InMemoryRateLimiter();
     final InMemoryUpstreamRegistry registry = new InMemoryUpstreamRegistry();
     final InMemoryUpstream upstream = new InMemoryUpstream();
+    final InMemoryTaskOwners taskOwners = new InMemoryTaskOwners();
     final RecordingMetrics metrics = new RecordingMetrics();
     final McpBroker broker;
     private int nextId = 1;
@@ -90,11 +94,10 @@ final class InMemoryBroker {
                 new AccessPolicy(policy, Duration.ZERO, clock), rateLimiter, metrics,
                 new IdempotencyGuard(idempotency, clock, Duration.ofSeconds(45), Duration.ofHours(24)),
                 new ToolCatalog(Duration.ofMinutes(5), clock),
-                new AuditTrail(outbox, new ArgumentFingerprinter("core-test-fingerprint-key-0123456789".getBytes(
-                        StandardCharsets.UTF_8)), clock),
+                new AuditTrail(outbox, new ArgumentFingerprinter(KEY), clock),
                 sessionCapacity,
                 new WarmSessions(new InMemoryWarmSessionPool(), exchange, JSON, clock, Duration.ofMinutes(5)),
-                new InMemoryTaskSessionCounter());
+                new InMemoryTaskSessionCounter(), taskOwners, new UpstreamKeys(KEY));
         broker = new McpBroker(new JsonRpcCodec(JSON), ports, new SessionIds(new SecureRandom()), clock,
                 new BrokerSettings(new SessionTimeouts(Duration.ofHours(12), Duration.ofMinutes(30), Duration.ofMinutes(1)),
                         1 << 20, null, true));

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -31,6 +32,7 @@ final class InMemoryUpstream implements UpstreamClient {
     private final List<UpstreamCall> calls = new ArrayList<>();
     private final AtomicInteger transfers = new AtomicInteger();
     private final List<String> terminated = new ArrayList<>();
+    private final List<String> tasks = new ArrayList<>();
     private String nextCookie;
     private boolean cookiePerRequest;
     private UpstreamException.Kind failNextBeforeActing;
@@ -132,10 +134,45 @@ final class InMemoryUpstream implements UpstreamClient {
                 var tools = result.putArray("tools");
                 tools.addObject().put("name", "get_balance").putObject("annotations").put("readOnlyHint", true);
                 tools.addObject().put("name", "transfer");
+                // a report that runs as a task; it reads only
+                tools.addObject().put("name", "long_job").putObject("annotations").put("readOnlyHint", true);
             }
+            case "resources/list" -> {
+                var resources = result.putArray("resources");
+                resources.addObject().put("uri", "file:///public/readme").put("name", "readme");
+                resources.addObject().put("uri", "file:///secret/keys").put("name", "keys");
+            }
+            case "resources/templates/list" -> {
+                var templates = result.putArray("resourceTemplates");
+                templates.addObject().put("uriTemplate", "file:///public/{name}").put("name", "public");
+                templates.addObject().put("uriTemplate", "file:///secret/{name}").put("name", "secret");
+            }
+            case "resources/read" -> result.putArray("contents").addObject()
+                    .put("uri", message.path("params").path("uri").asText()).put("text", "contents");
+            case "prompts/list" -> {
+                var prompts = result.putArray("prompts");
+                prompts.addObject().put("name", "greeting");
+                prompts.addObject().put("name", "admin_override");
+            }
+            case "prompts/get" -> result.putArray("messages").addObject().put("role", "user")
+                    .putObject("content").put("type", "text").put("text", "hello");
+            case "completion/complete" -> result.putObject("completion").putArray("values").add("a");
+            case "tasks/list" -> {
+                var list = result.putArray("tasks");
+                synchronized (this) {
+                    tasks.forEach(task -> list.addObject().put("taskId", task).put("status", "working"));
+                }
+            }
+            case "tasks/get" -> result.put("taskId", message.path("params").path("taskId").asText()).put("status", "working");
             case "tools/call" -> {
                 String tool = message.path("params").path("name").asText();
-                if (tool.equals("transfer")) {
+                if (tool.equals("long_job")) {
+                    String task = "task-" + UUID.randomUUID();
+                    synchronized (this) {
+                        tasks.add(task);
+                    }
+                    result.putObject("task").put("taskId", task).put("status", "working");
+                } else if (tool.equals("transfer")) {
                     int executed = transfers.incrementAndGet();
                     during.run();
                     boolean drop;
