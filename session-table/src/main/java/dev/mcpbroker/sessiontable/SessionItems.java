@@ -2,6 +2,7 @@ package dev.mcpbroker.sessiontable;
 
 import dev.mcpbroker.core.session.BrokerSession;
 import dev.mcpbroker.core.session.SessionOwner;
+import dev.mcpbroker.core.session.SessionSlots;
 import dev.mcpbroker.core.upstream.UpstreamAffinity;
 import java.time.Instant;
 import java.util.HashMap;
@@ -25,6 +26,8 @@ final class SessionItems {
     static final String IDLE_EXPIRES_AT = "idleExpiresAt";
     static final String ABSOLUTE_EXPIRES_AT = "absoluteExpiresAt";
     static final String CAPACITY_SLOT = "capacitySlot";
+    static final String TENANT_SLOT = "tenantSlot";
+    static final String AGENT_SLOT = "agentSlot";
     static final String TASK_ID = "taskId";
 
     private SessionItems() {
@@ -54,9 +57,9 @@ final class SessionItems {
         item.put(ABSOLUTE_EXPIRES_AT, millis(session.expiresAt()));
         // The TTL follows the idle deadline too, so sessions nobody uses any more leave the table.
         item.put(SessionTable.TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(session.endOfLife().getEpochSecond() + 1)));
-        if (session.holdsCapacity()) {
-            item.put(CAPACITY_SLOT, AttributeValue.fromN(Integer.toString(session.capacitySlot())));
-        }
+        putSlot(item, CAPACITY_SLOT, session.slots().server());
+        putSlot(item, TENANT_SLOT, session.slots().tenant());
+        putSlot(item, AGENT_SLOT, session.slots().agent());
         if (session.taskId() != null) {
             item.put(TASK_ID, AttributeValue.fromS(session.taskId()));
         }
@@ -68,7 +71,6 @@ final class SessionItems {
         AttributeValue upstream = item.get(UPSTREAM_SESSION_ID);
         AttributeValue user = item.get(ON_BEHALF_OF);
         AttributeValue cookies = item.get(AFFINITY);
-        AttributeValue slot = item.get(CAPACITY_SLOT);
         AttributeValue task = item.get(TASK_ID);
         Map<String, String> affinity = new HashMap<>();
         if (cookies != null && cookies.hasM()) {
@@ -87,9 +89,20 @@ final class SessionItems {
                 instant(item.get(LAST_SEEN_AT)),
                 instant(item.get(IDLE_EXPIRES_AT)),
                 instant(item.get(ABSOLUTE_EXPIRES_AT)),
-                slot == null ? BrokerSession.NO_SLOT : Integer.parseInt(slot.n()),
+                new SessionSlots(slot(item, CAPACITY_SLOT), slot(item, TENANT_SLOT), slot(item, AGENT_SLOT)),
                 task == null ? null : task.s(),
                 Long.parseLong(item.get(SessionExpressions.VERSION).n()));
+    }
+
+    private static void putSlot(Map<String, AttributeValue> item, String name, int slot) {
+        if (slot != SessionSlots.NONE) {
+            item.put(name, AttributeValue.fromN(Integer.toString(slot)));
+        }
+    }
+
+    private static int slot(Map<String, AttributeValue> item, String name) {
+        AttributeValue slot = item.get(name);
+        return slot == null ? SessionSlots.NONE : Integer.parseInt(slot.n());
     }
 
     private static AttributeValue millis(Instant instant) {

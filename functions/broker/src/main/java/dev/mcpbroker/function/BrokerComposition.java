@@ -27,6 +27,7 @@ import dev.mcpbroker.core.telemetry.UpstreamTracing;
 import dev.mcpbroker.core.time.Sleeper;
 import dev.mcpbroker.core.upstream.CredentialSource;
 import dev.mcpbroker.core.upstream.HttpUpstreamClient;
+import dev.mcpbroker.core.upstream.UpstreamEndpoints;
 import dev.mcpbroker.core.upstream.UpstreamExchange;
 import dev.mcpbroker.core.upstream.UpstreamRegistry;
 import dev.mcpbroker.core.upstream.UpstreamServer;
@@ -174,7 +175,8 @@ public final class BrokerComposition {
     public UpstreamExchange upstream() {
         if (upstream == null) {
             upstream = new UpstreamExchange(new HttpUpstreamClient(mapper, config.limits().maxUpstreamResponseBytes()),
-                    required(credentials, "an upstream credential source"), mapper, upstreamTracing);
+                    required(credentials, "an upstream credential source"), mapper, upstreamTracing,
+                    UpstreamEndpoints.of(config.upstream().localDevelopment()));
         }
         return upstream;
     }

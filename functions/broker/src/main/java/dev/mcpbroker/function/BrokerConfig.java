@@ -29,6 +29,8 @@ public interface BrokerConfig {
 
     Http http();
 
+    Upstream upstream();
+
     Telemetry telemetry();
 
     Aws aws();
@@ -165,6 +167,17 @@ public interface BrokerConfig {
 
         /** Host names the broker answers for (DNS-rebinding defence); empty: any host. */
         Optional<List<String>> allowedHosts();
+    }
+
+    interface Upstream {
+
+        /**
+         * Local runs and tests only: also admit {@code http} and loopback upstream endpoints. In production every
+         * upstream must be {@code https} and may not resolve to loopback (the Lambda runtime API), link-local or
+         * instance metadata addresses; those are refused before anything is sent.
+         */
+        @WithDefault("false")
+        boolean localDevelopment();
     }
 
     interface Audit {

@@ -122,6 +122,7 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
         config.put("broker.aws.secretsmanager.endpoint", aws.secretsManagerEndpoint().toString());
         config.put("broker.session.table", STATE_TABLE);
         config.put("broker.policy.table", POLICY_TABLE);
+        config.put("broker.upstream.local-development", "true"); // the demo upstreams listen on the loopback
         config.put("broker.audit.fingerprint-key-secret", AUDIT_KEY_SECRET);
         config.put("broker.http.allowed-origins", ALLOWED_ORIGIN);
         config.put("broker.http.allowed-hosts", "localhost,127.0.0.1");

@@ -127,7 +127,10 @@ class DeploymentContractTest {
                 "BROKER_SESSION_CAPACITY_QUEUE_DEPTH", "SessionQueueDepth",
                 "BROKER_SESSION_CAPACITY_QUEUE_WAIT", "SessionQueueWait",
                 "BROKER_SESSION_WARM_MAX_AGE", "WarmSessionMaxAge",
-                "BROKER_LIMITS_MAX_UPSTREAM_RESPONSE_BYTES", "MaxUpstreamResponseBytes");
+                "BROKER_LIMITS_MAX_UPSTREAM_RESPONSE_BYTES", "MaxUpstreamResponseBytes",
+                // every agent without a rate of its own is limited, so no agent can flood the broker
+                "BROKER_LIMITS_DEFAULT_AGENT_RATE_PER_SECOND", "DefaultAgentRatePerSecond",
+                "BROKER_LIMITS_DEFAULT_AGENT_BURST", "DefaultAgentBurst");
         JsonNode parameters = template().path("Parameters");
         expected.forEach((variable, parameter) -> {
             assertThat(variables.path(variable)).as(variable).isEqualTo(ref(parameter));

@@ -42,6 +42,31 @@ class McpEndpointTest {
                 .body(body).post("/mcp/" + server);
     }
 
+    @jakarta.inject.Inject
+    software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamoDb;
+
+    @jakarta.inject.Inject
+    software.amazon.awssdk.services.secretsmanager.SecretsManagerClient secrets;
+
+    @jakarta.inject.Inject
+    AwsClients clients;
+
+    @Test
+    void everyAwsClientTheFunctionUsesIsBoundedByTheConfiguredCallAndAttemptTimeoutsAndTraced() {
+        try (var kinesis = clients.kinesis()) {
+            for (software.amazon.awssdk.core.SdkClient client : java.util.List.of(dynamoDb, secrets, kinesis)) {
+                var override = client.serviceClientConfiguration().overrideConfiguration();
+                // the defaults of broker.aws.sdk.*: what the template leaves them at
+                org.assertj.core.api.Assertions.assertThat(override.apiCallTimeout()).as(client.serviceName())
+                        .contains(java.time.Duration.ofSeconds(5));
+                org.assertj.core.api.Assertions.assertThat(override.apiCallAttemptTimeout()).as(client.serviceName())
+                        .contains(java.time.Duration.ofSeconds(2));
+                org.assertj.core.api.Assertions.assertThat(override.executionInterceptors()).as(client.serviceName())
+                        .isNotEmpty();
+            }
+        }
+    }
+
     @Test
     void initializeOpensAnUpstreamSessionAndStoresItUnderANewBrokerSessionId() {
         Response response = mcp().body(INITIALIZE).post("/mcp/payments");

@@ -130,6 +130,7 @@ public final class LocalBrokerStack implements AutoCloseable {
         Map<String, String> env = new HashMap<>(aws.childEnvironment());
         env.put("BROKER_SESSION_TABLE", TABLE);
         env.put("BROKER_POLICY_TABLE", POLICY_TABLE);
+        env.put("BROKER_UPSTREAM_LOCAL_DEVELOPMENT", "true"); // the demo upstreams listen on the loopback
         env.put("BROKER_POLICY_CACHE_TTL", "PT1S");
         env.put("BROKER_AUTH_RESOURCE", RESOURCE);
         env.put("BROKER_AUTH_ISSUER", ISSUER);

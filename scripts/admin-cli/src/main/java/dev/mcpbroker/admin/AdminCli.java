@@ -7,10 +7,12 @@ import dev.mcpbroker.core.policy.ServerGrant;
 import dev.mcpbroker.core.session.BrokerSession;
 import dev.mcpbroker.core.upstream.SessionLimits;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
+import dev.mcpbroker.core.upstream.UpstreamEndpoints;
 import dev.mcpbroker.core.upstream.UpstreamServer;
 import dev.mcpbroker.sessiontable.SessionAdmin;
 import dev.mcpbroker.sessiontable.SessionTableSetup;
 import dev.mcpbroker.sessiontable.policy.PolicyAdmin;
+import dev.mcpbroker.sessiontable.policy.PolicyAdminException;
 import dev.mcpbroker.admin.Arguments.UsageException;
 import dev.mcpbroker.sessiontable.policy.PolicyTable;
 import java.io.BufferedReader;
@@ -41,8 +43,9 @@ public final class AdminCli {
     static final String USAGE = """
             usage: admin.sh <command> [arguments]
 
-              register-server <id> --url <url> [--auth none|bearer|basic|header:<Header-Name>]
-                              [--connect-timeout PT2S] [--request-timeout PT25S]
+              register-server <id> --url <https-url> [--auth none|bearer|basic|header:<Header-Name>]
+                              [--connect-timeout PT2S] [--request-timeout PT25S] [--local-development true]
+                                              local development also admits http and loopback URLs
               set-secret <server-id>          reads the secret from standard input (basic: {"username":..,"password":..})
               grant <agent-id> --tenant <tenant> --server <server-id> [--tools name,prefix*,...]
                     [--resources uri,prefix*,template{x},...|*] [--prompts name,prefix*,...|*] [--methods m,...]
@@ -56,6 +59,8 @@ public final class AdminCli {
                                               whether state-changing calls need an idempotency key
               set-session-limits <server-id> [--max-sessions <n>|default] [--warm <n>]
                                               concurrent-session cap and warm pool size
+              set-session-shares <server-id> [--per-tenant <n>|none] [--per-agent <n>|none]
+                                              sessions one tenant / one agent may hold of the server's cap
               kill-server <server-id>         revive-server <server-id>
               kill-tool <server-id> <tool>    revive-tool <server-id> <tool>
               kill-resource <server-id> <uri|prefix*>   revive-resource <server-id> <uri|prefix*>
@@ -121,13 +126,13 @@ public final class AdminCli {
             err.println("admin: " + e.getMessage());
             err.print(USAGE);
             return 2;
-        } catch (PolicyAdmin.UnknownServerException e) {
+        } catch (PolicyAdminException.UnknownServerException e) {
             err.println("admin: no server '" + e.serverId() + "' is registered");
             return 1;
-        } catch (PolicyAdmin.UnknownAgentException e) {
+        } catch (PolicyAdminException.UnknownAgentException e) {
             err.println("admin: agent '" + e.agentId() + "' has no allowlist entry");
             return 1;
-        } catch (PolicyAdmin.TenantConflictException e) {
+        } catch (PolicyAdminException.TenantConflictException e) {
             err.println("admin: agent '" + e.agentId() + "' belongs to tenant '" + e.currentTenantId()
                     + "', not '" + e.requestedTenantId() + "'");
             return 1;
@@ -139,7 +144,8 @@ public final class AdminCli {
 
     /** The options each command takes; anything else is refused before a single write. */
     private static final Map<String, java.util.Set<String>> OPTIONS = Map.ofEntries(
-            Map.entry("register-server", java.util.Set.of("--url", "--auth", "--connect-timeout", "--request-timeout")),
+            Map.entry("register-server", java.util.Set.of("--url", "--auth", "--connect-timeout", "--request-timeout",
+                    "--local-development")),
             Map.entry("set-secret", java.util.Set.of()),
             Map.entry("grant", java.util.Set.of("--tenant", "--server", "--tools", "--resources", "--prompts", "--methods")),
             Map.entry("revoke", java.util.Set.of("--server")),
@@ -148,6 +154,7 @@ public final class AdminCli {
             Map.entry("set-tool-kind", java.util.Set.of()),
             Map.entry("set-key-policy", java.util.Set.of()),
             Map.entry("set-session-limits", java.util.Set.of("--max-sessions", "--warm")),
+            Map.entry("set-session-shares", java.util.Set.of("--per-tenant", "--per-agent")),
             Map.entry("kill-server", java.util.Set.of()),
             Map.entry("revive-server", java.util.Set.of()),
             Map.entry("kill-tool", java.util.Set.of()),
@@ -171,7 +178,12 @@ public final class AdminCli {
         switch (command) {
             case "register-server" -> {
                 String id = a.positional("server id");
-                policy.registerServer(id, URI.create(a.required("--url")), auth(id, a.option("--auth", "none")),
+                URI url = URI.create(a.required("--url"));
+                UpstreamEndpoints.of(Boolean.parseBoolean(a.option("--local-development", "false"))).problem(url)
+                        .ifPresent(problem -> {
+                            throw new UsageException("--url is not an endpoint the broker may contact: " + problem);
+                        });
+                policy.registerServer(id, url, auth(id, a.option("--auth", "none")),
                         Duration.parse(a.option("--connect-timeout", "PT2S")),
                         Duration.parse(a.option("--request-timeout", "PT25S")));
                 out.println("registered " + id);
@@ -227,6 +239,14 @@ public final class AdminCli {
                     throw new UsageException("--max-sessions is a positive number or default, --warm a number >= 0");
                 }
             }
+            case "set-session-shares" -> {
+                String server = a.positional("server id");
+                try {
+                    policy.setSessionShares(server, share(a.option("--per-tenant", "none")), share(a.option("--per-agent", "none")));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--per-tenant and --per-agent are positive numbers or none");
+                }
+            }
             case "kill-server" -> policy.killServer(a.positional("server id"));
             case "revive-server" -> policy.reviveServer(a.positional("server id"));
             case "kill-tool" -> policy.killTool(a.positional("server id"), a.positional("tool"));
@@ -267,6 +287,10 @@ public final class AdminCli {
                 throw new UsageException("--auth must be none, bearer, basic or header:<Header-Name>");
             }
         };
+    }
+
+    private static java.util.OptionalInt share(String value) {
+        return "none".equals(value) ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(Integer.parseInt(value));
     }
 
     private static RateLimit rate(Arguments a) {
@@ -311,7 +335,11 @@ public final class AdminCli {
                 + (s.toolPolicy().stateChangingTools().isEmpty() ? "" : "\tstate-changing=" + s.toolPolicy().stateChangingTools())
                 + s.toolPolicy().requireIdempotencyKey().map(r -> r ? "\tkeys=required" : "\tkeys=optional").orElse("")
                 + (s.sessionLimits().maxSessions().isPresent() ? "\tmax-sessions=" + s.sessionLimits().maxSessions().getAsInt() : "")
-                + (s.sessionLimits().warmSessions() > 0 ? "\twarm=" + s.sessionLimits().warmSessions() : ""));
+                + (s.sessionLimits().warmSessions() > 0 ? "\twarm=" + s.sessionLimits().warmSessions() : "")
+                + (s.sessionLimits().maxSessionsPerTenant().isPresent()
+                        ? "\tper-tenant=" + s.sessionLimits().maxSessionsPerTenant().getAsInt() : "")
+                + (s.sessionLimits().maxSessionsPerAgent().isPresent()
+                        ? "\tper-agent=" + s.sessionLimits().maxSessionsPerAgent().getAsInt() : ""));
     }
 
     private void printGrant(AgentGrant g) {

@@ -48,7 +48,8 @@ class AdminCliTest {
     @Test
     void registeredServerWithSecretIsWhatTheBrokerReads() {
         String server = unique("ledger");
-        assertThat(run("", "register-server", server, "--url", "http://127.0.0.1:9/mcp", "--auth", "header:X-Api-Key",
+        assertThat(run("", "register-server", server, "--url", "http://127.0.0.1:9/mcp", "--local-development", "true",
+                "--auth", "header:X-Api-Key",
                 "--request-timeout", "PT10S").status).isZero();
         Result secret = run("sk-live-0123456789\n", "set-secret", server);
         assertThat(secret.status).isZero();
@@ -71,7 +72,7 @@ class AdminCliTest {
     void grantKillAndReviveAreVisibleToTheBroker() {
         String server = unique("ledger");
         String agent = unique("agent");
-        run("", "register-server", server, "--url", "http://127.0.0.1:9/mcp");
+        run("", "register-server", server, "--url", "http://127.0.0.1:9/mcp", "--local-development", "true");
         assertThat(run("", "grant", agent, "--tenant", "t1", "--server", server, "--tools", "get_balance, list_*").status).isZero();
         assertThat(new DynamoDbPolicyStore(aws.dynamoDb(), POLICY).agent(agent).orElseThrow().server(server).orElseThrow()
                 .allowsTool("list_transfers")).isTrue();
@@ -96,7 +97,7 @@ class AdminCliTest {
     @Test
     void toolKindAndKeyPolicyOverridesAreWhatTheBrokerReads() {
         String server = unique("ledger");
-        run("", "register-server", server, "--url", "http://127.0.0.1:9/mcp");
+        run("", "register-server", server, "--url", "http://127.0.0.1:9/mcp", "--local-development", "true");
         assertThat(run("", "set-tool-kind", server, "lookup", "read-only").status).isZero();
         assertThat(run("", "set-tool-kind", server, "refresh_cache", "state-changing").status).isZero();
         assertThat(run("", "set-key-policy", server, "optional").status).isZero();
@@ -120,7 +121,7 @@ class AdminCliTest {
     @Test
     void sessionLimitsAreWhatTheBrokerReadsAndDefaultClearsTheCap() {
         String server = unique("capped");
-        run("", "register-server", server, "--url", "http://127.0.0.1:9/mcp");
+        run("", "register-server", server, "--url", "http://127.0.0.1:9/mcp", "--local-development", "true");
         assertThat(run("", "set-session-limits", server, "--max-sessions", "25", "--warm", "3").status).isZero();
         UpstreamServer capped = new DynamoDbUpstreamRegistry(aws.dynamoDb(), POLICY).find(server).orElseThrow();
         assertThat(capped.sessionLimits().maxSessions()).hasValue(25);
@@ -137,7 +138,7 @@ class AdminCliTest {
     void grantUnderAnotherTenantIsRefusedWithStatusOne() {
         String server = unique("ledger");
         String agent = unique("agent");
-        run("", "register-server", server, "--url", "http://127.0.0.1:9/mcp");
+        run("", "register-server", server, "--url", "http://127.0.0.1:9/mcp", "--local-development", "true");
         run("", "grant", agent, "--tenant", "t1", "--server", server);
         Result conflict = run("", "grant", agent, "--tenant", "t2", "--server", server);
         assertThat(conflict.status).isEqualTo(1);
@@ -166,5 +167,19 @@ class AdminCliTest {
         Result result = run("", "list-sessions");
         assertThat(result.status).isZero();
         assertThat(result.out).contains("live session(s)");
+    }
+
+    @Test
+    void registeringAnEndpointTheBrokerMayNotContactIsRefusedBeforeAnyWrite() {
+        String server = unique("refused");
+
+        assertThat(run("", "register-server", server, "--url", "http://payments.example.com/mcp").status).isEqualTo(2);
+        assertThat(run("", "register-server", server, "--url", "https://169.254.169.254/latest").status).isEqualTo(2);
+        assertThat(run("", "register-server", server, "--url", "http://169.254.169.254/latest",
+                "--local-development", "true").status).isEqualTo(2);
+        Result loopback = run("", "register-server", server, "--url", "http://127.0.0.1:9/mcp");
+        assertThat(loopback.status).isEqualTo(2);
+        assertThat(loopback.err).contains("not an endpoint the broker may contact");
+        assertThat(run("", "list-servers").out).doesNotContain(server);
     }
 }

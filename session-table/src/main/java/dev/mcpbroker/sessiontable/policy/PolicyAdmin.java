@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.function.Function;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -24,8 +25,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
@@ -46,11 +45,13 @@ public final class PolicyAdmin {
     private final DynamoDbClient dynamoDb;
     private final String tableName;
     private final Clock clock;
+    private final PolicyRequests requests;
 
     public PolicyAdmin(DynamoDbClient dynamoDb, String tableName, Clock clock) {
         this.dynamoDb = Objects.requireNonNull(dynamoDb);
         this.tableName = Objects.requireNonNull(tableName);
         this.clock = Objects.requireNonNull(clock);
+        this.requests = new PolicyRequests(tableName, clock);
     }
 
     public PolicyAdmin(DynamoDbClient dynamoDb, String tableName) {
@@ -59,7 +60,7 @@ public final class PolicyAdmin {
 
     /** Registers or re-registers a server. Its kill switches, if any, stay as they are. */
     public void registerServer(String serverId, URI url, UpstreamAuth auth, Duration connectTimeout, Duration requestTimeout) {
-        UpdateItemRequest request = registerRequest(serverId, url, auth, connectTimeout, requestTimeout);
+        UpdateItemRequest request = requests.registerRequest(serverId, url, auth, connectTimeout, requestTimeout);
         try {
             dynamoDb.updateItem(request);
         } catch (SdkException e) {
@@ -159,6 +160,29 @@ public final class PolicyAdmin {
     }
 
     /**
+     * Sets (or, when empty, clears) a tenant's and an agent's share of the server's sessions: how many of its
+     * sessions all of one tenant's agents, and one agent, may hold at once.
+     */
+    public void setSessionShares(String serverId, OptionalInt perTenant, OptionalInt perAgent) {
+        setShare(serverId, PolicyItems.MAX_SESSIONS_PER_TENANT, perTenant);
+        setShare(serverId, PolicyItems.MAX_SESSIONS_PER_AGENT, perAgent);
+    }
+
+    private void setShare(String serverId, String attribute, OptionalInt share) {
+        if (share.isPresent()) {
+            if (share.getAsInt() < 1) {
+                throw new IllegalArgumentException("a session share must be positive");
+            }
+            updateServer(serverId, "set session share", PolicyExpressions.SET_SHARE_UPDATE,
+                    PolicyExpressions.shareNames(attribute),
+                    Map.of(":share", AttributeValue.fromN(Integer.toString(share.getAsInt()))));
+        } else {
+            updateServer(serverId, "clear session share", PolicyExpressions.CLEAR_SHARE_UPDATE,
+                    PolicyExpressions.shareNames(attribute), Map.of());
+        }
+    }
+
+    /**
      * Adds or replaces the agent's grant for one server, creating the agent under {@code tenantId} if it
      * has no grants yet.
      *
@@ -176,7 +200,7 @@ public final class PolicyAdmin {
         for (int attempt = 0; attempt < GRANT_ATTEMPTS; attempt++) {
             Map<String, AttributeValue> existing;
             try {
-                dynamoDb.updateItem(grantRequest(agentId, tenantId, grant));
+                dynamoDb.updateItem(requests.grantRequest(agentId, tenantId, grant));
                 return;
             } catch (ConditionalCheckFailedException e) {
                 existing = e.hasItem() ? e.item() : Map.of();
@@ -185,10 +209,10 @@ public final class PolicyAdmin {
             }
             if (!existing.isEmpty()) {
                 AttributeValue current = existing.get(PolicyItems.TENANT_ID);
-                throw new TenantConflictException(agentId, current == null ? null : current.s(), tenantId);
+                throw new PolicyAdminException.TenantConflictException(agentId, current == null ? null : current.s(), tenantId);
             }
             try {
-                dynamoDb.putItem(createAgentRequest(agentId, tenantId, grant));
+                dynamoDb.putItem(requests.createAgentRequest(agentId, tenantId, grant));
                 return;
             } catch (ConditionalCheckFailedException concurrentlyCreated) {
                 // Someone created the agent since our update: the next round updates it or reports a conflict.
@@ -207,13 +231,13 @@ public final class PolicyAdmin {
      */
     public boolean revoke(String agentId, String serverId) {
         try {
-            dynamoDb.updateItem(revokeRequest(agentId, serverId));
+            dynamoDb.updateItem(requests.revokeRequest(agentId, serverId));
             return true;
         } catch (ConditionalCheckFailedException e) {
             if (e.hasItem() && !e.item().isEmpty()) {
                 return false;
             }
-            throw new UnknownAgentException(agentId);
+            throw new PolicyAdminException.UnknownAgentException(agentId);
         } catch (SdkException e) {
             throw unavailable("revoke", e);
         }
@@ -273,137 +297,24 @@ public final class PolicyAdmin {
         return rates;
     }
 
-    UpdateItemRequest registerRequest(String serverId, URI url, UpstreamAuth auth, Duration connectTimeout, Duration requestTimeout) {
-        PolicyItems.requireNonBlank(serverId, "serverId");
-        Objects.requireNonNull(auth, "auth");
-        if (!url.isAbsolute() || !("https".equalsIgnoreCase(url.getScheme()) || "http".equalsIgnoreCase(url.getScheme()))) {
-            throw new IllegalArgumentException("an upstream URL must be absolute http or https");
-        }
-        if (connectTimeout.isNegative() || connectTimeout.isZero() || requestTimeout.isNegative() || requestTimeout.isZero()) {
-            throw new IllegalArgumentException("timeouts must be positive");
-        }
-        Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":url", AttributeValue.fromS(url.toString()));
-        values.put(":authScheme", AttributeValue.fromS(auth.scheme().name()));
-        values.put(":connectTimeoutMs", AttributeValue.fromN(Long.toString(connectTimeout.toMillis())));
-        values.put(":requestTimeoutMs", AttributeValue.fromN(Long.toString(requestTimeout.toMillis())));
-        values.put(":updatedAt", now());
-        values.put(":notKilled", AttributeValue.fromBool(false));
-        boolean hasSecretId = auth.secretId() != null && !auth.secretId().isBlank();
-        boolean hasHeaderName = auth.headerName() != null && !auth.headerName().isBlank();
-        if (hasSecretId) {
-            values.put(":secretId", AttributeValue.fromS(auth.secretId()));
-        }
-        if (hasHeaderName) {
-            values.put(":headerName", AttributeValue.fromS(auth.headerName()));
-        }
-        return UpdateItemRequest.builder()
-                .tableName(tableName)
-                .key(PolicyItems.serverKey(serverId))
-                .updateExpression(PolicyExpressions.registerUpdate(hasSecretId, hasHeaderName))
-                .expressionAttributeNames(PolicyExpressions.REGISTER_NAMES)
-                .expressionAttributeValues(values)
-                .build();
-    }
-
-    UpdateItemRequest serverUpdateRequest(String serverId, String update, Map<String, String> names,
-                                          Map<String, AttributeValue> values) {
-        Map<String, AttributeValue> withTime = new HashMap<>(values);
-        withTime.put(":updatedAt", now());
-        return UpdateItemRequest.builder()
-                .tableName(tableName)
-                .key(PolicyItems.serverKey(serverId))
-                .conditionExpression(PolicyExpressions.EXISTS_CONDITION)
-                .updateExpression(update)
-                .expressionAttributeNames(names)
-                .expressionAttributeValues(withTime)
-                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                .build();
-    }
-
-    UpdateItemRequest grantRequest(String agentId, String tenantId, ServerGrant grant) {
-        return UpdateItemRequest.builder()
-                .tableName(tableName)
-                .key(PolicyItems.agentKey(agentId))
-                .conditionExpression(PolicyExpressions.GRANT_CONDITION)
-                .updateExpression(PolicyExpressions.GRANT_UPDATE)
-                .expressionAttributeNames(PolicyExpressions.withServerId(PolicyExpressions.GRANT_NAMES, grant.serverId()))
-                .expressionAttributeValues(Map.of(
-                        ":tenantId", AttributeValue.fromS(tenantId),
-                        ":grant", PolicyItems.grantValue(grant)))
-                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                .build();
-    }
-
-    PutItemRequest createAgentRequest(String agentId, String tenantId, ServerGrant grant) {
-        Map<String, AttributeValue> item = new HashMap<>(PolicyItems.agentKey(agentId));
-        item.put(PolicyItems.TENANT_ID, AttributeValue.fromS(tenantId));
-        item.put(PolicyItems.SERVERS, AttributeValue.fromM(Map.of(grant.serverId(), PolicyItems.grantValue(grant))));
-        return PutItemRequest.builder()
-                .tableName(tableName)
-                .item(item)
-                .conditionExpression(PolicyExpressions.CREATE_CONDITION)
-                .expressionAttributeNames(PolicyExpressions.CREATE_NAMES)
-                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                .build();
-    }
-
-    UpdateItemRequest revokeRequest(String agentId, String serverId) {
-        return UpdateItemRequest.builder()
-                .tableName(tableName)
-                .key(PolicyItems.agentKey(agentId))
-                .conditionExpression(PolicyExpressions.REVOKE_CONDITION)
-                .updateExpression(PolicyExpressions.REVOKE_UPDATE)
-                .expressionAttributeNames(PolicyExpressions.withServerId(PolicyExpressions.REVOKE_NAMES, serverId))
-                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                .build();
-    }
-
-    UpdateItemRequest agentUpdateRequest(String agentId, String update, Map<String, AttributeValue> values) {
-        UpdateItemRequest.Builder request = UpdateItemRequest.builder()
-                .tableName(tableName)
-                .key(PolicyItems.agentKey(agentId))
-                .conditionExpression(PolicyExpressions.EXISTS_CONDITION)
-                .updateExpression(update)
-                .expressionAttributeNames(PolicyExpressions.AGENT_RATE_NAMES)
-                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
-        if (!values.isEmpty()) {
-            // DynamoDB rejects an empty value map as well as unused values.
-            request.expressionAttributeValues(values);
-        }
-        return request.build();
-    }
-
-    ScanRequest scanRequest(String prefix, String role) {
-        return ScanRequest.builder()
-                .tableName(tableName)
-                .filterExpression(PolicyExpressions.KIND_FILTER)
-                .expressionAttributeNames(PolicyExpressions.KIND_NAMES)
-                .expressionAttributeValues(Map.of(
-                        ":kind", AttributeValue.fromS(prefix),
-                        ":role", AttributeValue.fromS(role)))
-                .consistentRead(true)
-                .build();
-    }
-
     private void updateServer(String serverId, String operation, String update, Map<String, String> names,
                               Map<String, AttributeValue> values) {
-        UpdateItemRequest request = serverUpdateRequest(serverId, update, names, values);
+        UpdateItemRequest request = requests.serverUpdateRequest(serverId, update, names, values);
         try {
             dynamoDb.updateItem(request);
         } catch (ConditionalCheckFailedException e) {
-            throw new UnknownServerException(serverId);
+            throw new PolicyAdminException.UnknownServerException(serverId);
         } catch (SdkException e) {
             throw unavailable(operation, e);
         }
     }
 
     private void updateAgent(String agentId, String operation, String update, Map<String, AttributeValue> values) {
-        UpdateItemRequest request = agentUpdateRequest(agentId, update, values);
+        UpdateItemRequest request = requests.agentUpdateRequest(agentId, update, values);
         try {
             dynamoDb.updateItem(request);
         } catch (ConditionalCheckFailedException e) {
-            throw new UnknownAgentException(agentId);
+            throw new PolicyAdminException.UnknownAgentException(agentId);
         } catch (SdkException e) {
             throw unavailable(operation, e);
         }
@@ -412,7 +323,7 @@ public final class PolicyAdmin {
     private <T> List<T> scan(String prefix, String role, Function<Map<String, AttributeValue>, T> parse) {
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         try {
-            dynamoDb.scanPaginator(scanRequest(prefix, role)).items().forEach(items::add);
+            dynamoDb.scanPaginator(requests.scanRequest(prefix, role)).items().forEach(items::add);
         } catch (SdkException e) {
             throw unavailable("scan", e);
         }
@@ -429,65 +340,12 @@ public final class PolicyAdmin {
         return parsed;
     }
 
-    private AttributeValue now() {
-        return AttributeValue.fromN(Long.toString(clock.millis()));
+    /** The requests this admin sends, for tests that pin them. */
+    PolicyRequests requests() {
+        return requests;
     }
 
     private StoreUnavailableException unavailable(String operation, SdkException e) {
         return new StoreUnavailableException("policy table " + operation + " failed: " + e.getClass().getSimpleName(), e);
-    }
-
-    /** The server has no registry item; nothing was written. */
-    public static final class UnknownServerException extends RuntimeException {
-        private final String serverId;
-
-        public UnknownServerException(String serverId) {
-            super("no server registered as " + serverId);
-            this.serverId = serverId;
-        }
-
-        public String serverId() {
-            return serverId;
-        }
-    }
-
-    /** The agent has no grant item; nothing was written. */
-    public static final class UnknownAgentException extends RuntimeException {
-        private final String agentId;
-
-        public UnknownAgentException(String agentId) {
-            super("no agent " + agentId);
-            this.agentId = agentId;
-        }
-
-        public String agentId() {
-            return agentId;
-        }
-    }
-
-    /** The agent already belongs to another tenant; nothing was written. */
-    public static final class TenantConflictException extends RuntimeException {
-        private final String agentId;
-        private final String currentTenantId;
-        private final String requestedTenantId;
-
-        public TenantConflictException(String agentId, String currentTenantId, String requestedTenantId) {
-            super("agent " + agentId + " belongs to tenant " + currentTenantId + ", not " + requestedTenantId);
-            this.agentId = agentId;
-            this.currentTenantId = currentTenantId;
-            this.requestedTenantId = requestedTenantId;
-        }
-
-        public String agentId() {
-            return agentId;
-        }
-
-        public String currentTenantId() {
-            return currentTenantId;
-        }
-
-        public String requestedTenantId() {
-            return requestedTenantId;
-        }
     }
 }

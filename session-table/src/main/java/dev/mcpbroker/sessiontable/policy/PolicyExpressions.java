@@ -97,6 +97,14 @@ final class PolicyExpressions {
         return Map.of("#pk", PolicyTable.PARTITION_KEY, "#switchedOff", setAttribute, "#updatedAt", PolicyItems.UPDATED_AT);
     }
 
+    /* A tenant's or an agent's share of a server's sessions, set or cleared one at a time. */
+    static final String SET_SHARE_UPDATE = "SET #share = :share, #updatedAt = :updatedAt";
+    static final String CLEAR_SHARE_UPDATE = "SET #updatedAt = :updatedAt REMOVE #share";
+
+    static Map<String, String> shareNames(String shareAttribute) {
+        return Map.of("#pk", PolicyTable.PARTITION_KEY, "#share", shareAttribute, "#updatedAt", PolicyItems.UPDATED_AT);
+    }
+
     static final String REVIVE_TOOL_UPDATE = "SET #updatedAt = :updatedAt DELETE #killedTools :tools";
     static final Map<String, String> TOOL_NAMES = Map.of(
             "#pk", PolicyTable.PARTITION_KEY,

@@ -57,6 +57,8 @@ final class PolicyItems {
     static final String KEY_POLICY = "idempotencyKeyPolicy";
     static final String MAX_SESSIONS = "maxSessions";
     static final String WARM_SESSIONS = "warmSessions";
+    static final String MAX_SESSIONS_PER_TENANT = "maxSessionsPerTenant";
+    static final String MAX_SESSIONS_PER_AGENT = "maxSessionsPerAgent";
     static final String UPDATED_AT = "updatedAt";
 
     private PolicyItems() {
@@ -187,10 +189,9 @@ final class PolicyItems {
         }
         SessionLimits limits;
         try {
-            AttributeValue max = item.get(MAX_SESSIONS);
             AttributeValue warm = item.get(WARM_SESSIONS);
-            limits = new SessionLimits(max == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(max.n())),
-                    warm == null ? 0 : Integer.parseInt(warm.n()));
+            limits = new SessionLimits(optionalInt(item, MAX_SESSIONS), warm == null ? 0 : Integer.parseInt(warm.n()),
+                    optionalInt(item, MAX_SESSIONS_PER_TENANT), optionalInt(item, MAX_SESSIONS_PER_AGENT));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new MalformedItemException("session limits: " + e.getMessage());
         }
@@ -198,6 +199,11 @@ final class PolicyItems {
                 Duration.ofMillis(parseLong(item, CONNECT_TIMEOUT_MS)),
                 Duration.ofMillis(parseLong(item, REQUEST_TIMEOUT_MS)),
                 auth, controls, toolPolicy, limits);
+    }
+
+    private static OptionalInt optionalInt(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(value.n()));
     }
 
     /** The stored words of a server's idempotency key policy. */

@@ -108,11 +108,11 @@ class DynamoDbPolicyTest {
     void changesToAnUnknownServerFailWithoutCreatingIt() {
         String serverId = "ghost-" + id;
         assertThatThrownBy(() -> admin.killServer(serverId)).isInstanceOfSatisfying(
-                PolicyAdmin.UnknownServerException.class, e -> assertThat(e.serverId()).isEqualTo(serverId));
-        assertThatThrownBy(() -> admin.reviveServer(serverId)).isInstanceOf(PolicyAdmin.UnknownServerException.class);
-        assertThatThrownBy(() -> admin.killTool(serverId, "x")).isInstanceOf(PolicyAdmin.UnknownServerException.class);
-        assertThatThrownBy(() -> admin.reviveTool(serverId, "x")).isInstanceOf(PolicyAdmin.UnknownServerException.class);
-        assertThatThrownBy(() -> admin.setSecretId(serverId, "arn:x")).isInstanceOf(PolicyAdmin.UnknownServerException.class);
+                PolicyAdminException.UnknownServerException.class, e -> assertThat(e.serverId()).isEqualTo(serverId));
+        assertThatThrownBy(() -> admin.reviveServer(serverId)).isInstanceOf(PolicyAdminException.UnknownServerException.class);
+        assertThatThrownBy(() -> admin.killTool(serverId, "x")).isInstanceOf(PolicyAdminException.UnknownServerException.class);
+        assertThatThrownBy(() -> admin.reviveTool(serverId, "x")).isInstanceOf(PolicyAdminException.UnknownServerException.class);
+        assertThatThrownBy(() -> admin.setSecretId(serverId, "arn:x")).isInstanceOf(PolicyAdminException.UnknownServerException.class);
         assertThat(registry.find(serverId)).isEmpty();
     }
 
@@ -121,7 +121,7 @@ class DynamoDbPolicyTest {
         String agentId = "agent-" + id;
         admin.grant(agentId, "acme", new ServerGrant("payments", null));
         assertThatThrownBy(() -> admin.grant(agentId, "globex", new ServerGrant("docs", null)))
-                .isInstanceOfSatisfying(PolicyAdmin.TenantConflictException.class, e -> {
+                .isInstanceOfSatisfying(PolicyAdminException.TenantConflictException.class, e -> {
                     assertThat(e.currentTenantId()).isEqualTo("acme");
                     assertThat(e.requestedTenantId()).isEqualTo("globex");
                 });
@@ -167,7 +167,7 @@ class DynamoDbPolicyTest {
         assertThat(admin.revoke(agentId, "docs")).isTrue();
         assertThat(store.agent(agentId).orElseThrow().servers()).isEmpty();
         assertThatThrownBy(() -> admin.revoke("ghost-" + id, "docs"))
-                .isInstanceOf(PolicyAdmin.UnknownAgentException.class);
+                .isInstanceOf(PolicyAdminException.UnknownAgentException.class);
     }
 
     @Test
@@ -181,7 +181,7 @@ class DynamoDbPolicyTest {
         admin.clearAgentRate(agentId);
         assertThat(store.agent(agentId).orElseThrow().rate()).isEmpty();
         assertThatThrownBy(() -> admin.setAgentRate("ghost-" + id, new RateLimit(1, 1)))
-                .isInstanceOf(PolicyAdmin.UnknownAgentException.class);
+                .isInstanceOf(PolicyAdminException.UnknownAgentException.class);
         assertThat(store.agent("ghost-" + id)).isEmpty();
 
         assertThat(store.tenantRateLimit(tenantId)).isEmpty();

@@ -38,11 +38,15 @@ class DynamoDbUpstreamRegistryContractTest extends UpstreamRegistryContract {
             admin.killServer(id);
         }
         server.controls().killedTools().forEach(tool -> admin.killTool(id, tool));
+        server.controls().killedResources().forEach(resource -> admin.killResource(id, resource, true));
+        server.controls().killedPrompts().forEach(prompt -> admin.killPrompt(id, prompt, true));
         server.toolPolicy().readOnlyTools().forEach(tool -> admin.setToolKind(id, tool, PolicyAdmin.ToolKind.READ_ONLY));
         server.toolPolicy().stateChangingTools().forEach(tool -> admin.setToolKind(id, tool, PolicyAdmin.ToolKind.STATE_CHANGING));
         server.toolPolicy().requireIdempotencyKey().ifPresent(require -> admin.setKeyPolicy(id, require));
         if (!server.sessionLimits().equals(SessionLimits.DEFAULT)) {
             admin.setSessionLimits(id, server.sessionLimits());
+            admin.setSessionShares(id, server.sessionLimits().maxSessionsPerTenant(),
+                    server.sessionLimits().maxSessionsPerAgent());
         }
     }
 }

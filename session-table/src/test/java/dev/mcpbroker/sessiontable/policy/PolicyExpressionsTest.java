@@ -51,7 +51,7 @@ class PolicyExpressionsTest {
 
     @Test
     void registerIsAnUpsertThatKeepsKillSwitchesAndSetsTheCredentialsItUses() {
-        UpdateItemRequest request = admin.registerRequest("payments", URI.create("https://pay.example/mcp"),
+        UpdateItemRequest request = admin.requests().registerRequest("payments", URI.create("https://pay.example/mcp"),
                 new UpstreamAuth(UpstreamAuth.Scheme.HEADER, "arn:secret", "X-Api-Key"),
                 Duration.ofSeconds(2), Duration.ofSeconds(30));
         assertThat(request.conditionExpression()).isNull();
@@ -74,12 +74,12 @@ class PolicyExpressionsTest {
 
     @Test
     void registerRemovesCredentialsTheNewAuthDoesNotUse() {
-        UpdateItemRequest bearer = admin.registerRequest("s", URI.create("http://h/mcp"),
+        UpdateItemRequest bearer = admin.requests().registerRequest("s", URI.create("http://h/mcp"),
                 new UpstreamAuth(UpstreamAuth.Scheme.BEARER, "arn:s", null), Duration.ofMillis(1), Duration.ofMillis(1));
         assertThat(bearer.updateExpression()).endsWith(", #secretId = :secretId REMOVE #headerName");
         assertThat(bearer.expressionAttributeValues()).containsKey(":secretId").doesNotContainKey(":headerName");
 
-        UpdateItemRequest none = admin.registerRequest("s", URI.create("http://h/mcp"),
+        UpdateItemRequest none = admin.requests().registerRequest("s", URI.create("http://h/mcp"),
                 UpstreamAuth.NONE, Duration.ofMillis(1), Duration.ofMillis(1));
         assertThat(none.updateExpression()).endsWith("if_not_exists(#killed, :notKilled) REMOVE #secretId, #headerName");
         assertThat(none.expressionAttributeNames()).isEqualTo(REGISTER_NAMES);
@@ -91,17 +91,17 @@ class PolicyExpressionsTest {
 
     @Test
     void registerRefusesRelativeOrNonHttpUrlsAndNonPositiveTimeouts() {
-        assertThatThrownBy(() -> admin.registerRequest("s", URI.create("/mcp"), UpstreamAuth.NONE,
+        assertThatThrownBy(() -> admin.requests().registerRequest("s", URI.create("/mcp"), UpstreamAuth.NONE,
                 Duration.ofSeconds(1), Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> admin.registerRequest("s", URI.create("file:///etc/passwd"), UpstreamAuth.NONE,
+        assertThatThrownBy(() -> admin.requests().registerRequest("s", URI.create("file:///etc/passwd"), UpstreamAuth.NONE,
                 Duration.ofSeconds(1), Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> admin.registerRequest("s", URI.create("https://h/"), UpstreamAuth.NONE,
+        assertThatThrownBy(() -> admin.requests().registerRequest("s", URI.create("https://h/"), UpstreamAuth.NONE,
                 Duration.ZERO, Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void serverChangesRequireTheServerToExist() {
-        UpdateItemRequest kill = admin.serverUpdateRequest("payments", PolicyExpressions.KILL_UPDATE,
+        UpdateItemRequest kill = admin.requests().serverUpdateRequest("payments", PolicyExpressions.KILL_UPDATE,
                 PolicyExpressions.KILL_NAMES, Map.of(":killed", AttributeValue.fromBool(true)));
         assertThat(kill.conditionExpression()).isEqualTo("attribute_exists(#pk)");
         assertThat(kill.updateExpression()).isEqualTo("SET #killed = :killed, #updatedAt = :updatedAt");
@@ -119,15 +119,34 @@ class PolicyExpressionsTest {
         assertThat(PolicyExpressions.KILL_TOOL_UPDATE).isEqualTo("SET #updatedAt = :updatedAt ADD #killedTools :tools");
         assertThat(PolicyExpressions.REVIVE_TOOL_UPDATE).isEqualTo("SET #updatedAt = :updatedAt DELETE #killedTools :tools");
         assertThat(PolicyExpressions.TOOL_NAMES).isEqualTo(Map.of("#pk", "pk", "#killedTools", "killedTools", "#updatedAt", "updatedAt"));
-        UpdateItemRequest request = admin.serverUpdateRequest("s", PolicyExpressions.KILL_TOOL_UPDATE,
+        UpdateItemRequest request = admin.requests().serverUpdateRequest("s", PolicyExpressions.KILL_TOOL_UPDATE,
                 PolicyExpressions.TOOL_NAMES, Map.of(":tools", AttributeValue.fromSs(List.of("refund"))));
         assertThat(request.conditionExpression()).isEqualTo("attribute_exists(#pk)");
         assertThat(request.expressionAttributeValues().get(":tools").ss()).containsExactly("refund");
     }
 
     @Test
+    void resourceAndPromptKillSwitchesAddToAndDeleteFromTheirOwnStringSets() {
+        assertThat(PolicyExpressions.SWITCH_OFF_UPDATE).isEqualTo("SET #updatedAt = :updatedAt ADD #switchedOff :names");
+        assertThat(PolicyExpressions.SWITCH_ON_UPDATE).isEqualTo("SET #updatedAt = :updatedAt DELETE #switchedOff :names");
+        assertThat(PolicyExpressions.switchNames("killedResources"))
+                .isEqualTo(Map.of("#pk", "pk", "#switchedOff", "killedResources", "#updatedAt", "updatedAt"));
+        UpdateItemRequest request = admin.requests().serverUpdateRequest("s", PolicyExpressions.SWITCH_OFF_UPDATE,
+                PolicyExpressions.switchNames("killedPrompts"), Map.of(":names", AttributeValue.fromSs(List.of("p"))));
+        assertThat(request.conditionExpression()).isEqualTo("attribute_exists(#pk)");
+    }
+
+    @Test
+    void sessionSharesAreSetOrRemovedOneAttributeAtATime() {
+        assertThat(PolicyExpressions.SET_SHARE_UPDATE).isEqualTo("SET #share = :share, #updatedAt = :updatedAt");
+        assertThat(PolicyExpressions.CLEAR_SHARE_UPDATE).isEqualTo("SET #updatedAt = :updatedAt REMOVE #share");
+        assertThat(PolicyExpressions.shareNames("maxSessionsPerTenant"))
+                .isEqualTo(Map.of("#pk", "pk", "#share", "maxSessionsPerTenant", "#updatedAt", "updatedAt"));
+    }
+
+    @Test
     void grantUpdatesOneServerOfAnAgentOfTheSameTenantOnly() {
-        UpdateItemRequest request = admin.grantRequest("agent-1", "acme", new ServerGrant("pay.v2", List.of("get_*", "refund")));
+        UpdateItemRequest request = admin.requests().grantRequest("agent-1", "acme", new ServerGrant("pay.v2", List.of("get_*", "refund")));
         assertThat(request.conditionExpression()).isEqualTo("#tenantId = :tenantId");
         assertThat(request.updateExpression()).isEqualTo("SET #servers.#serverId = :grant");
         assertThat(request.expressionAttributeNames())
@@ -142,13 +161,13 @@ class PolicyExpressionsTest {
 
     @Test
     void grantOfEveryToolStoresNoToolList() {
-        assertThat(admin.grantRequest("a", "t", new ServerGrant("s", null)).expressionAttributeValues().get(":grant"))
+        assertThat(admin.requests().grantRequest("a", "t", new ServerGrant("s", null)).expressionAttributeValues().get(":grant"))
                 .isEqualTo(AttributeValue.fromM(Map.of()));
     }
 
     @Test
     void firstGrantCreatesTheAgentButNeverOverwritesOne() {
-        PutItemRequest request = admin.createAgentRequest("agent-1", "acme", new ServerGrant("pay", null));
+        PutItemRequest request = admin.requests().createAgentRequest("agent-1", "acme", new ServerGrant("pay", null));
         assertThat(request.conditionExpression()).isEqualTo("attribute_not_exists(#pk)");
         assertThat(request.expressionAttributeNames()).isEqualTo(Map.of("#pk", "pk"));
         assertThat(request.returnValuesOnConditionCheckFailure()).isEqualTo(ReturnValuesOnConditionCheckFailure.ALL_OLD);
@@ -161,7 +180,7 @@ class PolicyExpressionsTest {
 
     @Test
     void revokeRemovesAGrantThatExists() {
-        UpdateItemRequest request = admin.revokeRequest("agent-1", "pay");
+        UpdateItemRequest request = admin.requests().revokeRequest("agent-1", "pay");
         assertThat(request.conditionExpression()).isEqualTo("attribute_exists(#servers.#serverId)");
         assertThat(request.updateExpression()).isEqualTo("REMOVE #servers.#serverId");
         assertThat(request.expressionAttributeNames()).isEqualTo(Map.of("#servers", "servers", "#serverId", "pay"));
@@ -171,7 +190,7 @@ class PolicyExpressionsTest {
 
     @Test
     void agentRatesChangeOnlyExistingAgents() {
-        UpdateItemRequest set = admin.agentUpdateRequest("a", PolicyExpressions.AGENT_RATE_UPDATE,
+        UpdateItemRequest set = admin.requests().agentUpdateRequest("a", PolicyExpressions.AGENT_RATE_UPDATE,
                 PolicyItems.rateValues(new dev.mcpbroker.core.policy.RateLimit(2.5, 7)));
         assertThat(set.conditionExpression()).isEqualTo("attribute_exists(#pk)");
         assertThat(set.updateExpression()).isEqualTo("SET #ratePerSecond = :ratePerSecond, #rateBurst = :rateBurst");
@@ -180,7 +199,7 @@ class PolicyExpressionsTest {
         assertThat(set.expressionAttributeValues()).isEqualTo(Map.of(
                 ":ratePerSecond", AttributeValue.fromN("2.5"), ":rateBurst", AttributeValue.fromN("7")));
 
-        UpdateItemRequest clear = admin.agentUpdateRequest("a", PolicyExpressions.AGENT_RATE_CLEAR, Map.of());
+        UpdateItemRequest clear = admin.requests().agentUpdateRequest("a", PolicyExpressions.AGENT_RATE_CLEAR, Map.of());
         assertThat(clear.updateExpression()).isEqualTo("REMOVE #ratePerSecond, #rateBurst");
         assertThat(clear.conditionExpression()).isEqualTo("attribute_exists(#pk)");
         assertThat(clear.hasExpressionAttributeValues()).isFalse();
@@ -188,7 +207,7 @@ class PolicyExpressionsTest {
 
     @Test
     void listsScanForOneKindOfItem() {
-        ScanRequest request = admin.scanRequest("server#", "registry");
+        ScanRequest request = admin.requests().scanRequest("server#", "registry");
         assertThat(request.filterExpression()).isEqualTo("begins_with(#pk, :kind) AND #sk = :role");
         assertThat(request.expressionAttributeNames()).isEqualTo(Map.of("#pk", "pk", "#sk", "sk"));
         assertThat(request.expressionAttributeValues())

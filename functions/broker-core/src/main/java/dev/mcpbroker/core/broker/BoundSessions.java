@@ -100,8 +100,7 @@ final class BoundSessions {
             return session; // concurrent requests touched it
         }
         if (touched.holdsCapacity() && touched != session) {
-            boolean held = capacity.hold(capacity.leaseOf(server, touched.capacitySlot(), touched.sessionId(),
-                    touched.endOfLife()), touched.endOfLife());
+            boolean held = capacity.hold(server, touched.owner(), touched.sessionId(), touched.slots(), touched.endOfLife());
             if (!held) {
                 LOG.log(Level.WARNING, () -> "the capacity slot of " + touched + " had expired and was taken");
             }

@@ -54,7 +54,7 @@ final class SessionEnding {
             throw BoundSessions.sessionNotFound();
         }
         if (ended.holdsCapacity()) {
-            capacity.release(capacity.leaseOf(server, ended.capacitySlot(), ended.sessionId(), ended.endOfLife()));
+            capacity.release(server, ended.owner(), ended.sessionId(), ended.slots());
         }
         metrics.sessionEnded(server.id());
         upstream.terminateQuietly(server, ended.upstreamSessionId(), ended.protocolVersion(), ended.affinity());

@@ -76,9 +76,11 @@ final class SessionOpening {
         exchange.trace().session(SessionIds.hash(sessionId));
         SessionCapacity.Acquired slot;
         try {
-            slot = capacity.acquire(server, sessionId);
+            slot = capacity.acquire(server, exchange.owner(), sessionId);
         } catch (BrokerException e) {
-            metrics.sessionCapacityExhausted(server.id());
+            if (e.code() == ErrorCode.SESSION_CAPACITY_EXHAUSTED) {
+                metrics.sessionCapacityExhausted(server.id());
+            }
             throw e;
         }
         boolean stored = false;
@@ -91,7 +93,7 @@ final class SessionOpening {
             }
             BrokerSession session = BrokerSession.open(sessionId, exchange.owner(), server.id(), opened.upstreamSessionId(),
                     opened.protocolVersion(), opening.initializeParams(), opened.affinity(), clock.instant(), timeouts,
-                    slot.lease().slot(), taskId);
+                    slot.slots(), taskId);
             record(session, slot, opened, server);
             stored = true;
             metrics.sessionOpened(server.id(), opening.warm(), slot.waited());
@@ -100,7 +102,7 @@ final class SessionOpening {
             return BrokerResponse.json(opened.response()).withHeader(McpHeaders.SESSION_ID, sessionId);
         } finally {
             if (!stored) {
-                capacity.release(slot.lease());
+                capacity.release(server, exchange.owner(), sessionId, slot.slots());
             }
         }
     }
@@ -124,7 +126,7 @@ final class SessionOpening {
     private void record(BrokerSession session, SessionCapacity.Acquired slot, UpstreamExchange.Opened opened,
                         UpstreamServer server) {
         try {
-            if (!capacity.hold(slot.lease(), session.endOfLife())) {
+            if (!capacity.hold(slot.leases(), session.endOfLife())) {
                 LOG.log(Level.WARNING, () -> "the session slot of " + session + " expired during initialize and was taken");
             }
             sessions.create(session);

@@ -24,6 +24,16 @@ public record LeasePool(String name, int size) {
         return new LeasePool("sessions#" + serverId, size);
     }
 
+    /** One tenant's share of a server's sessions. */
+    public static LeasePool tenantShareOf(String serverId, String tenantId, int size) {
+        return new LeasePool("share#" + serverId + "#tenant#" + tenantId.length() + ":" + tenantId, size);
+    }
+
+    /** One agent's share of a server's sessions. */
+    public static LeasePool agentShareOf(String serverId, String agentId, int size) {
+        return new LeasePool("share#" + serverId + "#agent#" + agentId.length() + ":" + agentId, size);
+    }
+
     /** The places in the queue of initializes waiting for one of the server's session slots. */
     public static LeasePool queueOf(String serverId, int size) {
         return new LeasePool("queue#" + serverId, size);

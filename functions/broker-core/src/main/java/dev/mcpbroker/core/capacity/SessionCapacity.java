@@ -2,14 +2,19 @@ package dev.mcpbroker.core.capacity;
 
 import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
+import dev.mcpbroker.core.session.SessionOwner;
+import dev.mcpbroker.core.session.SessionSlots;
 import dev.mcpbroker.core.time.Sleeper;
 import dev.mcpbroker.core.upstream.UpstreamServer;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -45,21 +50,56 @@ public final class SessionCapacity {
         return LeasePool.sessionsOf(server.id(), capOf(server));
     }
 
-    /** A slot taken for a session about to be opened, and how long the initialize waited for it in the queue. */
-    public record Acquired(Lease lease, Duration waited) {
+    /**
+     * The slots taken for a session about to be opened (its server's cap, and its tenant's and agent's shares where
+     * the registry sets them), and how long the initialize waited for the server's slot in the queue.
+     */
+    public record Acquired(List<Lease> leases, SessionSlots slots, Duration waited) {
     }
 
     /**
-     * Takes a slot for a session about to be opened, held for the initialize lease; waits in the queue
-     * when the server is at its cap.
+     * Takes the slots of a session about to be opened, held for the initialize lease: first its tenant's and its
+     * agent's shares of the server (refused at once when one is used up: the caller's own quota, not the server's),
+     * then a slot of the server's cap, waiting in the queue when the server is at its cap. Whatever fails, the
+     * slots already taken are given back.
      *
-     * @throws BrokerException {@code session_capacity_exhausted} when no slot became free in time
+     * @throws BrokerException {@code session_quota_exhausted} when a share is in use, {@code session_capacity_exhausted}
+     *                         when no slot of the server became free in time
      */
-    public Acquired acquire(UpstreamServer server, String sessionId) {
+    public Acquired acquire(UpstreamServer server, SessionOwner owner, String sessionId) {
+        List<Lease> taken = new ArrayList<>();
+        try {
+            int tenant = share(server, tenantShare(server, owner), "tenant", sessionId, taken);
+            int agent = share(server, agentShare(server, owner), "agent", sessionId, taken);
+            ServerSlot slot = serverSlot(server, sessionId);
+            taken.add(slot.lease());
+            return new Acquired(List.copyOf(taken), new SessionSlots(slot.lease().slot(), tenant, agent), slot.waited());
+        } catch (RuntimeException e) {
+            taken.forEach(this::release);
+            throw e;
+        }
+    }
+
+    private int share(UpstreamServer server, Optional<LeasePool> pool, String whose, String sessionId, List<Lease> taken) {
+        if (pool.isEmpty()) {
+            return SessionSlots.NONE;
+        }
+        Lease lease = leases.tryAcquire(pool.get(), sessionId, clock.instant(), clock.instant().plus(settings.initializeLease()))
+                .orElseThrow(() -> new BrokerException(ErrorCode.SESSION_QUOTA_EXHAUSTED, "this " + whose
+                        + "'s share of the sessions of upstream '" + server.id() + "' (" + pool.get().size()
+                        + ") is in use; end a session first").withRetryAfter(retryAfter()));
+        taken.add(lease);
+        return lease.slot();
+    }
+
+    private record ServerSlot(Lease lease, Duration waited) {
+    }
+
+    private ServerSlot serverSlot(UpstreamServer server, String sessionId) {
         LeasePool pool = poolOf(server);
         Optional<Lease> lease = leases.tryAcquire(pool, sessionId, clock.instant(), clock.instant().plus(settings.initializeLease()));
         if (lease.isPresent()) {
-            return new Acquired(lease.get(), Duration.ZERO);
+            return new ServerSlot(lease.get(), Duration.ZERO);
         }
         if (settings.queueDepth() == 0) {
             throw exhausted(server, "and no queue is configured");
@@ -77,7 +117,7 @@ public final class SessionCapacity {
                 pause(deadline);
                 lease = leases.tryAcquire(pool, sessionId, clock.instant(), clock.instant().plus(settings.initializeLease()));
                 if (lease.isPresent()) {
-                    return new Acquired(lease.get(), Duration.between(started, clock.instant()));
+                    return new ServerSlot(lease.get(), Duration.between(started, clock.instant()));
                 }
             }
             throw exhausted(server, "and no slot became free within " + settings.queueWait());
@@ -86,22 +126,59 @@ public final class SessionCapacity {
         }
     }
 
-    /** Holds the slot for the opened session, until its end of life. */
-    public boolean hold(Lease lease, Instant until) {
-        return leases.renew(lease, until);
+    /** Holds the slots taken for an opened session until its end of life; false when one had expired and was taken. */
+    public boolean hold(List<Lease> taken, Instant until) {
+        boolean all = true;
+        for (Lease lease : taken) {
+            all &= leases.renew(lease, until);
+        }
+        return all;
     }
 
-    /** Frees the slot of an ended or never-opened session. Never fails the caller: an unreleased slot expires. */
-    public void release(Lease lease) {
+    /** Holds every slot of a live session until {@code until}; false when one had expired and was taken. */
+    public boolean hold(UpstreamServer server, SessionOwner owner, String sessionId, SessionSlots slots, Instant until) {
+        return hold(leasesOf(server, owner, sessionId, slots, until), until);
+    }
+
+    /** Frees every slot of an ended session. Never fails the caller: an unreleased slot expires. */
+    public void release(UpstreamServer server, SessionOwner owner, String sessionId, SessionSlots slots) {
+        leasesOf(server, owner, sessionId, slots, clock.instant()).forEach(this::release);
+    }
+
+    private List<Lease> leasesOf(UpstreamServer server, SessionOwner owner, String sessionId, SessionSlots slots,
+                                 Instant until) {
+        List<Lease> held = new ArrayList<>();
+        if (slots.server() != SessionSlots.NONE) {
+            held.add(new Lease(poolOf(server).name(), slots.server(), sessionId, until));
+        }
+        if (slots.tenant() != SessionSlots.NONE) {
+            held.add(new Lease(LeasePool.tenantShareOf(server.id(), owner.tenantId(), 1).name(), slots.tenant(), sessionId, until));
+        }
+        if (slots.agent() != SessionSlots.NONE) {
+            held.add(new Lease(LeasePool.agentShareOf(server.id(), owner.agentId(), 1).name(), slots.agent(), sessionId, until));
+        }
+        return held;
+    }
+
+    private static Optional<LeasePool> tenantShare(UpstreamServer server, SessionOwner owner) {
+        OptionalInt share = server.sessionLimits().maxSessionsPerTenant();
+        return share.isPresent() ? Optional.of(LeasePool.tenantShareOf(server.id(), owner.tenantId(), share.getAsInt()))
+                : Optional.empty();
+    }
+
+    private static Optional<LeasePool> agentShare(UpstreamServer server, SessionOwner owner) {
+        OptionalInt share = server.sessionLimits().maxSessionsPerAgent();
+        return share.isPresent() ? Optional.of(LeasePool.agentShareOf(server.id(), owner.agentId(), share.getAsInt()))
+                : Optional.empty();
+    }
+
+    /** Frees one slot. Never fails the caller: an unreleased slot expires. */
+    private void release(Lease lease) {
         try {
             leases.release(lease);
         } catch (RuntimeException e) {
             LOG.log(Level.INFO, () -> "a session slot was not released (it expires on its own): " + e.getMessage());
         }
-    }
-
-    public Lease leaseOf(UpstreamServer server, int slot, String sessionId, Instant until) {
-        return new Lease(poolOf(server).name(), slot, sessionId, until);
     }
 
     private void pause(Instant deadline) {

@@ -87,6 +87,8 @@ public enum ErrorCode {
     UPSTREAM_THROTTLED(-32015, 503, "upstream_throttled", FailureClass.NOT_EXECUTED, Kind.UPSTREAM),
     /** The upstream answered with a server error: it may have acted before failing. */
     UPSTREAM_FAILED(-32016, 502, "upstream_failed", FailureClass.AMBIGUOUS, Kind.UPSTREAM),
+    /** The registry names an endpoint the broker may not contact (not https, link-local, metadata, loopback). */
+    UPSTREAM_ENDPOINT_NOT_ALLOWED(-32017, 502, "upstream_endpoint_not_allowed", FailureClass.NOT_EXECUTED, Kind.UPSTREAM),
     /** The upstream answered with something that is not MCP. */
     UPSTREAM_PROTOCOL_ERROR(-32014, 502, "upstream_protocol_error", FailureClass.AMBIGUOUS, Kind.UPSTREAM),
 

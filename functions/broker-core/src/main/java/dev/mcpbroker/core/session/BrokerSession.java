@@ -24,7 +24,7 @@ import java.util.Optional;
  * @param lastSeenAt        when a request last used the session (recorded at most once per touch interval)
  * @param idleExpiresAt     end of life unless used again before it
  * @param expiresAt         absolute end of life, however busy the session is
- * @param capacitySlot      the slot of the server's session capacity this session holds, or {@link #NO_SLOT}
+ * @param slots             the capacity slots this session holds: its server's cap and its tenant's and agent's shares
  * @param taskId            the agent task that opened it, if the agent named one
  * @param version           optimistic-locking counter, incremented on every change
  */
@@ -41,13 +41,13 @@ public record BrokerSession(
         Instant lastSeenAt,
         Instant idleExpiresAt,
         Instant expiresAt,
-        int capacitySlot,
+        SessionSlots slots,
         String taskId,
         long version) {
 
     public enum State { ACTIVE, ENDED }
 
-    public static final int NO_SLOT = -1;
+    public static final int NO_SLOT = SessionSlots.NONE;
 
     public BrokerSession {
         Objects.requireNonNull(sessionId, "sessionId");
@@ -61,23 +61,38 @@ public record BrokerSession(
         Objects.requireNonNull(lastSeenAt, "lastSeenAt");
         Objects.requireNonNull(idleExpiresAt, "idleExpiresAt");
         Objects.requireNonNull(expiresAt, "expiresAt");
+        Objects.requireNonNull(slots, "slots");
     }
 
     /** A new, active session at version 1. */
     public static BrokerSession open(String sessionId, SessionOwner owner, String serverId, String upstreamSessionId,
                                      String protocolVersion, String initializeParams, UpstreamAffinity affinity,
-                                     Instant now, SessionTimeouts timeouts, int capacitySlot, String taskId) {
+                                     Instant now, SessionTimeouts timeouts, SessionSlots slots, String taskId) {
         Instant expiresAt = now.plus(timeouts.lifetime());
         return new BrokerSession(sessionId, owner, serverId, upstreamSessionId, protocolVersion, initializeParams,
-                affinity, State.ACTIVE, now, now, timeouts.idleDeadline(now, expiresAt), expiresAt, capacitySlot, taskId, 1);
+                affinity, State.ACTIVE, now, now, timeouts.idleDeadline(now, expiresAt), expiresAt, slots, taskId, 1);
+    }
+
+    /** A new session holding only a slot of its server's cap ({@link #NO_SLOT} for none). */
+    public static BrokerSession open(String sessionId, SessionOwner owner, String serverId, String upstreamSessionId,
+                                     String protocolVersion, String initializeParams, UpstreamAffinity affinity,
+                                     Instant now, SessionTimeouts timeouts, int capacitySlot, String taskId) {
+        return open(sessionId, owner, serverId, upstreamSessionId, protocolVersion, initializeParams, affinity, now,
+                timeouts, SessionSlots.server(capacitySlot), taskId);
+    }
+
+    /** The slot of the server's session cap this session holds, or {@link #NO_SLOT}. */
+    public int capacitySlot() {
+        return slots.server();
     }
 
     public Optional<String> upstreamSession() {
         return Optional.ofNullable(upstreamSessionId);
     }
 
+    /** Whether it holds any capacity slot (its server's cap, or a share of it). */
     public boolean holdsCapacity() {
-        return capacitySlot != NO_SLOT;
+        return !slots.equals(SessionSlots.NO_SLOTS);
     }
 
     /** Whether {@code candidate} is the identity (agent and tenant) that opened this session. */
@@ -103,29 +118,29 @@ public record BrokerSession(
     /** Used at {@code now}: the idle deadline moves, the absolute one never does. */
     public BrokerSession touched(Instant now, SessionTimeouts timeouts) {
         return new BrokerSession(sessionId, owner, serverId, upstreamSessionId, protocolVersion, initializeParams,
-                affinity, state, createdAt, now, timeouts.idleDeadline(now, expiresAt), expiresAt, capacitySlot, taskId,
+                affinity, state, createdAt, now, timeouts.idleDeadline(now, expiresAt), expiresAt, slots, taskId,
                 version + 1);
     }
 
     /** Bound to a new upstream session, after the upstream lost the previous one. */
     public BrokerSession withUpstream(String newUpstreamSessionId, UpstreamAffinity newAffinity) {
         return new BrokerSession(sessionId, owner, serverId, newUpstreamSessionId, protocolVersion, initializeParams,
-                newAffinity, state, createdAt, lastSeenAt, idleExpiresAt, expiresAt, capacitySlot, taskId, version + 1);
+                newAffinity, state, createdAt, lastSeenAt, idleExpiresAt, expiresAt, slots, taskId, version + 1);
     }
 
     public BrokerSession withAffinity(UpstreamAffinity newAffinity) {
         return new BrokerSession(sessionId, owner, serverId, upstreamSessionId, protocolVersion, initializeParams,
-                newAffinity, state, createdAt, lastSeenAt, idleExpiresAt, expiresAt, capacitySlot, taskId, version + 1);
+                newAffinity, state, createdAt, lastSeenAt, idleExpiresAt, expiresAt, slots, taskId, version + 1);
     }
 
-    public BrokerSession withCapacitySlot(int slot) {
+    public BrokerSession withSlots(SessionSlots newSlots) {
         return new BrokerSession(sessionId, owner, serverId, upstreamSessionId, protocolVersion, initializeParams,
-                affinity, state, createdAt, lastSeenAt, idleExpiresAt, expiresAt, slot, taskId, version + 1);
+                affinity, state, createdAt, lastSeenAt, idleExpiresAt, expiresAt, newSlots, taskId, version + 1);
     }
 
     public BrokerSession ended() {
         return new BrokerSession(sessionId, owner, serverId, upstreamSessionId, protocolVersion, initializeParams,
-                affinity, State.ENDED, createdAt, lastSeenAt, idleExpiresAt, expiresAt, capacitySlot, taskId, version + 1);
+                affinity, State.ENDED, createdAt, lastSeenAt, idleExpiresAt, expiresAt, slots, taskId, version + 1);
     }
 
     /** Session ids are bearer-like values: never print them whole. */

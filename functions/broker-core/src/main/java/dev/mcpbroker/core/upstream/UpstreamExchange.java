@@ -42,17 +42,16 @@ public final class UpstreamExchange {
     private final CredentialSource credentials;
     private final ObjectMapper mapper;
     private final UpstreamTracing tracing;
+    private final UpstreamEndpoints endpoints;
 
-    /** An exchange that traces nothing. */
-    public UpstreamExchange(UpstreamClient client, CredentialSource credentials, ObjectMapper mapper) {
-        this(client, credentials, mapper, UpstreamTracing.NONE);
-    }
-
-    public UpstreamExchange(UpstreamClient client, CredentialSource credentials, ObjectMapper mapper, UpstreamTracing tracing) {
+    /** @param endpoints which endpoints may be contacted at all; checked before every exchange */
+    public UpstreamExchange(UpstreamClient client, CredentialSource credentials, ObjectMapper mapper, UpstreamTracing tracing,
+                            UpstreamEndpoints endpoints) {
         this.client = Objects.requireNonNull(client);
         this.credentials = Objects.requireNonNull(credentials);
         this.mapper = Objects.requireNonNull(mapper);
         this.tracing = Objects.requireNonNull(tracing);
+        this.endpoints = Objects.requireNonNull(endpoints);
     }
 
     /**
@@ -62,6 +61,7 @@ public final class UpstreamExchange {
      */
     public UpstreamReply send(UpstreamServer server, ObjectNode message, String upstreamSessionId, String version,
                               UpstreamAffinity affinity, Map<String, String> headers) {
+        endpoints.check(server);
         UpstreamCredential credential = credential(server, false);
         try {
             return redacted(sendWith(server, message, upstreamSessionId, version, affinity, credential, headers), credential);
@@ -115,7 +115,7 @@ public final class UpstreamExchange {
 
     /** Ends an upstream session, best effort: the upstream expires it on its own anyway. */
     public void terminateQuietly(UpstreamServer server, String upstreamSessionId, String version, UpstreamAffinity affinity) {
-        if (upstreamSessionId == null) {
+        if (upstreamSessionId == null || endpoints.problem(server.endpoint()).isPresent()) {
             return;
         }
         UpstreamTrace trace = tracing.begin(server.id(), server.endpoint(), null, null);

@@ -103,7 +103,7 @@ class GovernancePipelineTest {
 
     @Test
     void resourceAndPromptKillSwitchesApplyToEveryAgentAndNarrowLists() {
-        broker.registry.register(new UpstreamServer(SERVER, URI.create("http://upstream.invalid/mcp"), Duration.ofSeconds(1),
+        broker.registry.register(new UpstreamServer(SERVER, URI.create("http://127.0.0.1:9/mcp"), Duration.ofSeconds(1),
                 Duration.ofSeconds(5), dev.mcpbroker.core.upstream.UpstreamAuth.NONE,
                 new ServerControls(false, Set.of(), Set.of("file:///public/*"), Set.of("greeting"))));
 

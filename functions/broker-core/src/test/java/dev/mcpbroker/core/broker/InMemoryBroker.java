@@ -33,6 +33,7 @@ import dev.mcpbroker.core.upstream.ServerControls;
 import dev.mcpbroker.core.upstream.SessionLimits;
 import dev.mcpbroker.core.upstream.ToolPolicy;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
+import dev.mcpbroker.core.upstream.UpstreamEndpoints;
 import dev.mcpbroker.core.upstream.UpstreamExchange;
 import dev.mcpbroker.core.upstream.UpstreamServer;
 import java.net.URI;
@@ -84,11 +85,11 @@ final class InMemoryBroker {
     }
 
     InMemoryBroker(CapacitySettings capacity, SessionLimits limits) {
-        registry.register(new UpstreamServer(SERVER, URI.create("http://upstream.invalid/mcp"), Duration.ofSeconds(1),
+        registry.register(new UpstreamServer(SERVER, URI.create("http://127.0.0.1:9/mcp"), Duration.ofSeconds(1),
                 Duration.ofSeconds(5), UpstreamAuth.NONE, ServerControls.NONE, ToolPolicy.NONE, limits));
         policy.grant(AGENT.agentId(), TENANT, new ServerGrant(SERVER, null));
         UpstreamExchange exchange = new UpstreamExchange(upstream, CredentialSource.NONE, JSON,
-                dev.mcpbroker.core.telemetry.UpstreamTracing.NONE);
+                dev.mcpbroker.core.telemetry.UpstreamTracing.NONE, UpstreamEndpoints.LOCAL_DEVELOPMENT);
         SessionCapacity sessionCapacity = new SessionCapacity(leases, clock, sleeper, capacity);
         BrokerPorts ports = new BrokerPorts(sessions, registry, exchange,
                 new AccessPolicy(policy, Duration.ZERO, clock), rateLimiter, metrics,

@@ -77,6 +77,23 @@ public abstract class PolicyStoreContract {
     }
 
     @Test
+    void resourcePromptAndMethodRulesAreFoundAsGrantedAndAbsentOnesGrantNothing() {
+        ServerGrant full = new ServerGrant("docs", List.of("search"), List.of("file:///public/*", "file:///docs/{name}"),
+                List.of("greeting", "help_*"), List.of("x-acme/reindex"));
+        grant(agent, tenant, full);
+        grant(agent, tenant, new ServerGrant("payments", null));
+
+        AgentGrant found = store().agent(agent).orElseThrow();
+
+        assertThat(found.server("docs")).contains(full);
+        ServerGrant toolsOnly = found.server("payments").orElseThrow();
+        assertThat(toolsOnly.resources()).isNull();
+        assertThat(toolsOnly.allowsResource("file:///public/readme")).isFalse();
+        assertThat(toolsOnly.allowsPrompt("greeting")).isFalse();
+        assertThat(toolsOnly.allowsMethod("x-acme/reindex")).isFalse();
+    }
+
+    @Test
     void toolRulesKeepTheirOrder() {
         List<String> rules = List.of("zeta", "alpha_*", "mid", "alpha_exact");
         grant(agent, tenant, new ServerGrant("payments", rules));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.mcpbroker.core.session.BrokerSession;
 import dev.mcpbroker.core.session.SessionChanges;
 import dev.mcpbroker.core.session.SessionOwner;
+import dev.mcpbroker.core.session.SessionSlots;
 import dev.mcpbroker.core.session.SessionStore;
 import dev.mcpbroker.core.session.SessionStore.SessionAlreadyExistsException;
 import dev.mcpbroker.core.session.SessionStore.SessionChangedException;
@@ -49,7 +50,8 @@ public abstract class SessionStoreContract {
     private static BrokerSession fullSession() {
         return BrokerSession.open(newId(), OWNER, "payments", "upstream-" + UUID.randomUUID(), "2025-11-25",
                 "{\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}",
-                new UpstreamAffinity(Map.of("lb", "replica-2", "AWSALB", "x=y")), T0.plusMillis(123), TIMEOUTS, 3, "task-7");
+                new UpstreamAffinity(Map.of("lb", "replica-2", "AWSALB", "x=y")), T0.plusMillis(123), TIMEOUTS,
+                new SessionSlots(3, 0, 11), "task-7");
     }
 
     @Test
@@ -118,7 +120,7 @@ public abstract class SessionStoreContract {
         BrokerSession next = new BrokerSession(touched.sessionId(), touched.owner(), touched.serverId(), "re-opened",
                 touched.protocolVersion(), touched.initializeParams(), UpstreamAffinity.NONE, touched.state(),
                 touched.createdAt(), touched.lastSeenAt(), touched.idleExpiresAt(), touched.expiresAt(),
-                BrokerSession.NO_SLOT, touched.taskId(), 2);
+                SessionSlots.NO_SLOTS, touched.taskId(), 2);
 
         store.replace(next, 1);
 
@@ -142,7 +144,7 @@ public abstract class SessionStoreContract {
     void replaceFromAVersionAheadOfTheStoredOneIsRefusedWithTheStoredSession() {
         BrokerSession session = fullSession();
         store.create(session);
-        BrokerSession ahead = session.withCapacitySlot(1).withCapacitySlot(2);
+        BrokerSession ahead = session.withSlots(SessionSlots.server(1)).withSlots(SessionSlots.server(2));
 
         assertThatThrownBy(() -> store.replace(ahead, 2))
                 .isInstanceOfSatisfying(SessionChangedException.class, e -> assertThat(e.current()).contains(session));
@@ -168,7 +170,7 @@ public abstract class SessionStoreContract {
         BrokerSession revived = new BrokerSession(ended.sessionId(), ended.owner(), ended.serverId(),
                 ended.upstreamSessionId(), ended.protocolVersion(), ended.initializeParams(), ended.affinity(),
                 BrokerSession.State.ACTIVE, ended.createdAt(), ended.lastSeenAt(), ended.idleExpiresAt(), ended.expiresAt(),
-                ended.capacitySlot(), ended.taskId(), ended.version() + 1);
+                ended.slots(), ended.taskId(), ended.version() + 1);
         assertThatThrownBy(() -> store.replace(revived, ended.version()))
                 .isInstanceOfSatisfying(SessionChangedException.class, e -> assertThat(e.current()).contains(ended));
         assertThat(store.find(session.sessionId())).contains(ended);
@@ -192,7 +194,7 @@ public abstract class SessionStoreContract {
     void endFromAStaleVersionIsRefusedWithTheStoredSessionWhichStaysActive() {
         BrokerSession session = fullSession();
         store.create(session);
-        BrokerSession changed = session.withCapacitySlot(9);
+        BrokerSession changed = session.withSlots(SessionSlots.server(9));
         store.replace(changed, 1);
 
         assertThatThrownBy(() -> store.end(session.sessionId(), 1, T0.plusSeconds(5)))
@@ -265,7 +267,7 @@ public abstract class SessionStoreContract {
         store.create(session);
 
         List<BrokerSession> winners = Race.of(8, racer -> {
-            BrokerSession mine = session.withCapacitySlot(racer);
+            BrokerSession mine = session.withSlots(SessionSlots.server(racer));
             try {
                 store.replace(mine, 1);
                 return mine;

@@ -96,6 +96,17 @@ public abstract class UpstreamRegistryContract {
     }
 
     @Test
+    void killedResourcesAndPromptsAndSessionSharesAreFoundWithTheServer() {
+        UpstreamServer server = new UpstreamServer(id, URL, Duration.ofSeconds(2), Duration.ofSeconds(30), BEARER,
+                new ServerControls(false, Set.of(), Set.of("file:///secret/*", "file:///a"), Set.of("admin_override")),
+                ToolPolicy.NONE, new SessionLimits(OptionalInt.of(50), 0, OptionalInt.of(10), OptionalInt.of(2)));
+
+        register(server);
+
+        assertThat(registry().find(id)).contains(server);
+    }
+
+    @Test
     void toolPolicyAndSessionLimitsAreFoundWithTheServer() {
         UpstreamServer server = new UpstreamServer(id, URL, Duration.ofSeconds(2), Duration.ofSeconds(30), BEARER,
                 ServerControls.NONE, new ToolPolicy(Set.of("get_balance", "list_*"), Set.of("refund"), Optional.of(true)),

@@ -46,4 +46,29 @@ class TtlCacheTest {
         }
         assertThat(cache.get("a", this::load)).isEqualTo("a-1");
     }
+
+    @Test
+    void keysChosenByCallersNeverGrowTheCacheBeyondItsBound() {
+        TtlCache<String, String> cache = new TtlCache<>(Duration.ofSeconds(30), clock, 100);
+        for (int i = 0; i < 10_000; i++) {
+            cache.get("made-up-server-" + i, this::load);
+            assertThat(cache.size()).isLessThanOrEqualTo(100);
+        }
+    }
+
+    @Test
+    void whenFullExpiredEntriesGoFirstAndLiveOnesStay() {
+        TtlCache<String, String> cache = new TtlCache<>(Duration.ofSeconds(30), clock, 3);
+        cache.get("old-1", this::load);
+        cache.get("old-2", this::load);
+        clock.advance(Duration.ofSeconds(31));
+        cache.get("live", this::load);
+
+        cache.get("new", this::load);
+
+        assertThat(cache.size()).isEqualTo(2);
+        int before = loads.get();
+        cache.get("live", this::load);
+        assertThat(loads).as("the live entry survived").hasValue(before);
+    }
 }

@@ -55,19 +55,47 @@ public interface AuthConfig {
     int maxTokenBytes();
 
     /**
-     * The claim naming the agent: {@code sub} (default), or {@code azp} / {@code client_id} when the issuer
-     * puts the OAuth client there. Must be a non-blank string.
+     * How a token names who acts (the agent, recorded as {@code agentId}) and for whom (the user, recorded as
+     * {@code onBehalfOf}).
+     */
+    @WithDefault("delegation")
+    IdentityMapping identity();
+
+    /** The ways a token can name the agent and the user. */
+    enum IdentityMapping {
+        /**
+         * RFC 8693: {@code sub} is the subject, the user the call is made for, and {@code act.sub} the actor, the
+         * agent making it. A token without {@code act} is the subject acting for itself: the agent is {@code sub}
+         * and there is no separate user.
+         */
+        DELEGATION,
+        /**
+         * Named claims: the agent is {@link #agentClaim()} ({@code sub}, or {@code azp} / {@code client_id} when one
+         * OAuth client acts for many users) and the user {@link #userClaim()}, if one is configured.
+         */
+        CLAIMS
+    }
+
+    /**
+     * With {@code identity=claims}: the claim naming the agent, {@code sub} (default), or {@code azp} /
+     * {@code client_id} when the issuer puts the OAuth client there. Must be a non-blank string.
      */
     @WithDefault("sub")
     String agentClaim();
+
+    /**
+     * With {@code identity=claims}: the claim naming the user the agent acts for (e.g. {@code sub} when the agent
+     * is {@code azp}); a string, or an object with a string {@code sub}. None when empty.
+     */
+    Optional<String> userClaim();
 
     /** The claim naming the tenant; optional in tokens (the allowlist decides when it is absent). */
     @WithDefault("tenant")
     String tenantClaim();
 
     /**
-     * The claim naming the user the agent acts for, kept for audit: an object whose {@code sub} is the user
-     * (RFC 8693 style, {@code "act": {"sub": "alice@example.com"}}) or a plain string. Optional in tokens.
+     * With {@code identity=delegation}: the claim naming the actor, RFC 8693's {@code act}: an object whose
+     * {@code sub} is the agent ({@code "act": {"sub": "agent-a"}}). Optional in tokens.
      */
     @WithDefault("act")
     String actorClaim();

@@ -29,7 +29,6 @@ import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -78,6 +77,7 @@ public class JwtAgentAuthenticator implements AgentAuthenticator {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
     private final AuthConfig config;
+    private final TokenIdentity identity;
     private final Set<String> algorithms;
     private final JWTAuthContextInfo contextInfo;
     private final DefaultJWTTokenParser parser;
@@ -85,6 +85,7 @@ public class JwtAgentAuthenticator implements AgentAuthenticator {
     @Inject
     public JwtAgentAuthenticator(AuthConfig config) {
         this.config = config;
+        this.identity = new TokenIdentity(config);
         Set<SignatureAlgorithm> accepted = acceptedAlgorithms(config.algorithms());
         this.algorithms = accepted.stream().map(SignatureAlgorithm::getAlgorithm)
                 .collect(Collectors.toCollection(LinkedHashSet::new));
@@ -137,7 +138,7 @@ public class JwtAgentAuthenticator implements AgentAuthenticator {
             throw refusal(e);
         }
         checkAudience(claims, serverId);
-        return identity(claims);
+        return identity.of(claims);
     }
 
     /**
@@ -271,47 +272,6 @@ public class JwtAgentAuthenticator implements AgentAuthenticator {
             return refuse(ErrorCode.TOKEN_SIGNATURE_INVALID, "token signature cannot be verified");
         }
         return null;
-    }
-
-    // ---- identity -------------------------------------------------------------------------------------------
-
-    private AgentIdentity identity(JwtClaims claims) {
-        Object agent = claims.getClaimValue(config.agentClaim());
-        if (!(agent instanceof String agentId) || agentId.isBlank()) {
-            throw refuse(ErrorCode.TOKEN_IDENTITY_MISSING, "token has no '" + config.agentClaim() + "' claim naming the agent");
-        }
-        return new AgentIdentity(agentId, tenant(claims), actor(claims));
-    }
-
-    private String tenant(JwtClaims claims) {
-        Object value = claims.getClaimValue(config.tenantClaim());
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof String tenant && !tenant.isBlank()) {
-            return tenant;
-        }
-        throw refuse(ErrorCode.TOKEN_MALFORMED, "claim '" + config.tenantClaim() + "' is not a non-blank string");
-    }
-
-    private String actor(JwtClaims claims) {
-        Object value = claims.getClaimValue(config.actorClaim());
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof String user && !user.isBlank()) {
-            return user;
-        }
-        if (value instanceof Map<?, ?> act) {
-            Object sub = act.get("sub");
-            if (sub == null) {
-                return null;
-            }
-            if (sub instanceof String user && !user.isBlank()) {
-                return user;
-            }
-        }
-        throw refuse(ErrorCode.TOKEN_MALFORMED, "claim '" + config.actorClaim() + "' is neither a string nor an object with a string sub");
     }
 
     private static BrokerException refuse(ErrorCode code, String message) {

@@ -103,12 +103,33 @@ class JwtAgentAuthenticatorTest {
     }
 
     @Test
-    void tenantAndUserAreOptionalAndActMayBeAPlainString() {
+    void aTokenWithoutActorIsItsSubjectActingForItselfAndTheTenantIsOptional() {
         assertThat(accept(TOKENS.forAgent("agent-a").sign())).isEqualTo(new AgentIdentity("agent-a", null, null));
-        assertThat(accept(TOKENS.forAgent("agent-a").claim("act", "carol@example.com").sign()).onBehalfOf())
-                .isEqualTo("carol@example.com");
-        assertThat(accept(TOKENS.forAgent("agent-a").claim("act", Map.of("client_id", "x")).sign()).onBehalfOf())
-                .isNull();
+    }
+
+    @Test
+    void underDelegationTheActorIsTheAgentAndTheSubjectTheUserItActsFor() {
+        // RFC 8693: sub = the user the call is made for, act.sub = the agent making it
+        String token = TOKENS.forAgent("alice@example.com").claim("act", Map.of("sub", "agent-a")).sign();
+
+        assertThat(accept(token)).isEqualTo(new AgentIdentity("agent-a", null, "alice@example.com"));
+    }
+
+    @Test
+    void anActorClaimThatNamesNoActorIsRefused() {
+        refuseToken(TOKENS.forAgent("agent-a").claim("act", "carol@example.com").sign(), ErrorCode.TOKEN_MALFORMED);
+        refuseToken(TOKENS.forAgent("agent-a").claim("act", Map.of("client_id", "x")).sign(), ErrorCode.TOKEN_IDENTITY_MISSING);
+    }
+
+    @Test
+    void withNamedClaimsAClientActingForManyUsersIsTheAgentAndItsSubjectTheUser() {
+        JwtAgentAuthenticator byClaims = new JwtAgentAuthenticator(FixedAuthConfig.jwks(RESOURCE, JwtTestSetup.ISSUER,
+                JWKS.uri(), java.util.List.of("RS256", "ES256")).withClaims("azp", "sub"));
+
+        AgentIdentity identity = byClaims.authenticate("Bearer " + TOKENS.forAgent("alice@example.com")
+                .claim("azp", "support-bot").tenant("t1").sign(), "payments");
+
+        assertThat(identity).isEqualTo(new AgentIdentity("support-bot", "t1", "alice@example.com"));
     }
 
     @Test

@@ -21,7 +21,8 @@ class JwtAuthConfigValidationTest {
     private static FixedAuthConfig keys(Optional<URI> jwksUrl, Optional<String> pem, List<String> algorithms) {
         FixedAuthConfig base = jwks("https://idp.example.com/jwks", "RS256");
         return new FixedAuthConfig(base.resource(), base.issuer(), jwksUrl, pem, algorithms, base.clockSkew(),
-                base.maxTokenBytes(), base.agentClaim(), base.tenantClaim(), base.actorClaim(), base.jwksCacheTtl());
+                base.maxTokenBytes(), base.identity(), base.agentClaim(), base.userClaim(), base.tenantClaim(),
+                base.actorClaim(), base.jwksCacheTtl());
     }
 
     private static FixedAuthConfig jwks(String url, String... algorithms) {

@@ -60,9 +60,10 @@ final class JwtTestSetup {
         public Map<String, String> getConfigOverrides() {
             Map<String, String> config = common();
             config.put("broker.auth.public-key-location", RSA_PEM.toString());
+            config.put("broker.auth.identity", "claims");
             config.put("broker.auth.agent-claim", "azp");
             config.put("broker.auth.tenant-claim", "org");
-            config.put("broker.auth.actor-claim", "on_behalf_of");
+            config.put("broker.auth.user-claim", "on_behalf_of");
             return config;
         }
     }

@@ -86,7 +86,7 @@ class SessionCapacityTest {
             throws Exception {
         UpstreamServer server = cappedServer(10);
         // The wait is long against how long the sixty take to arrive, so the queue's bound is what refuses.
-        Duration queueWait = Duration.ofSeconds(5);
+        Duration queueWait = Duration.ofSeconds(8);
         McpBroker broker = new InProcessBroker(aws.dynamoDb(), STATE, POLICY).servers(server)
                 .capacity(new CapacitySettings(1000, 20, queueWait, Duration.ofMillis(250), Duration.ofSeconds(30)))
                 .build();

@@ -45,6 +45,7 @@ public final class InProcessBroker {
         config.put("broker.session.table", stateTable);
         config.put("broker.policy.table", policyTable);
         config.put("broker.session.lifetime", "PT1H");
+        config.put("broker.upstream.local-development", "true"); // the demo upstreams listen on the loopback
     }
 
     public InProcessBroker servers(UpstreamServer... registered) {

@@ -345,9 +345,17 @@ public final class TestTokens {
             return claim("tenant", tenant);
         }
 
-        /** The user the agent acts for, as RFC 8693 {@code act: {"sub": user}}. */
+        /**
+         * A delegation token (RFC 8693): the agent named so far becomes the actor, {@code act: {"sub": agent}}, and the
+         * user the subject, {@code sub: user}.
+         */
         public Builder actingFor(String user) {
-            return claim("act", Map.of("sub", user));
+            Object agent = claims.get("sub");
+            if (agent == null) {
+                throw new IllegalStateException("name the agent (forAgent) before the user it acts for");
+            }
+            claim("act", Map.of("sub", agent));
+            return claim("sub", user);
         }
 
         public Builder issuer(String value) {

@@ -46,8 +46,9 @@ class TestTokensTest {
         assertThat(TestTokens.decodeSegment(token, 0))
                 .containsEntry("alg", "RS256").containsEntry("kid", TestTokens.RSA_KID).containsEntry("typ", "JWT");
         Map<String, Object> claims = TestTokens.decodeSegment(token, 1);
-        assertThat(claims).containsEntry("sub", "agent-a").containsEntry("tenant", "t1")
-                .containsEntry("act", Map.of("sub", "alice@example.com"))
+        // RFC 8693 delegation: the user is the subject, the agent the actor
+        assertThat(claims).containsEntry("sub", "alice@example.com").containsEntry("tenant", "t1")
+                .containsEntry("act", Map.of("sub", "agent-a"))
                 .containsEntry("iss", "https://idp.example.com").containsEntry("aud", "https://broker.example.com");
         long now = Instant.now().getEpochSecond();
         assertThat(((Number) claims.get("exp")).longValue()).isBetween(now + 290, now + 310);
