@@ -1,6 +1,7 @@
 package dev.mcpbroker.e2e;
 
 import dev.mcpbroker.testkit.conformance.ConformanceRun;
+import dev.mcpbroker.testkit.process.LoopbackOnly;
 import dev.mcpbroker.testkit.conformance.ConformanceSuite;
 import dev.mcpbroker.testkit.conformance.ExpectedFailures;
 import dev.mcpbroker.testkit.conformance.RequirementSet;
@@ -14,6 +15,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,12 +63,19 @@ class ConformanceUpstreamTest {
     @ValueSource(strings = {"2025-11-25", "2026-07-28"})
     void theDualEraServerPassesEveryScoredScenario(String revision) {
         assertScores(suite.run(dualEra.mcpEndpoint(), revision, Map.of(), RUN_TIMEOUT));
+        assertCleanLog(dualEra);
+    }
+
+    @Test
+    void theFixtureServerListensOnLoopbackOnly() {
+        LoopbackOnly.assertListensOnLoopbackOnly(dualEra.port());
     }
 
     @Test
     void aLegacyOnlyServerScoresTheSameOn2025_11_25() {
         try (ConformanceUpstream legacy = ConformanceUpstream.start(Mode.LEGACY_ONLY)) {
             assertScores(suite.run(legacy.mcpEndpoint(), "2025-11-25", Map.of(), RUN_TIMEOUT));
+            assertCleanLog(legacy);
         }
     }
 
@@ -72,6 +83,7 @@ class ConformanceUpstreamTest {
     void aModernOnlyServerScoresTheSameOn2026_07_28() {
         try (ConformanceUpstream modern = ConformanceUpstream.start(Mode.MODERN_ONLY)) {
             assertScores(suite.run(modern.mcpEndpoint(), "2026-07-28", Map.of(), RUN_TIMEOUT));
+            assertCleanLog(modern);
         }
     }
 
@@ -103,6 +115,15 @@ class ConformanceUpstreamTest {
         assertThat(run.scoredPassed()).containsExactlyElementsOf(scoredPassing);
         assertThat(run.exitCode()).as("the suite's verdict on the scored scenarios")
                 .isEqualTo(run.scoredFailed().isEmpty() ? 0 : 1);
+    }
+
+    /** The fixture server logs a handler that threw something other than a protocol error. */
+    private static void assertCleanLog(ConformanceUpstream upstream) {
+        try {
+            assertThat(Files.readString(upstream.log())).doesNotContain("unexpected failure");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void report(ConformanceRun run) {

@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpExchange;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Map;
 
 /**
  * The answer to one POSTed request: {@code application/json} when nothing but the response is sent, switching to
@@ -15,13 +14,11 @@ import java.util.Map;
 public final class ResponseChannel {
 
     private final HttpExchange exchange;
-    private final Map<String, String> extraHeaders;
     private final boolean streamOnly;
     private SseWriter sse;
 
-    public ResponseChannel(HttpExchange exchange, Map<String, String> extraHeaders) {
+    public ResponseChannel(HttpExchange exchange) {
         this.exchange = exchange;
-        this.extraHeaders = extraHeaders;
         String accept = HttpExchanges.header(exchange, "Accept");
         this.streamOnly = accept != null && accept.contains("text/event-stream") && !accept.contains("application/json")
                 && !accept.contains("*/*");
@@ -42,7 +39,6 @@ public final class ResponseChannel {
      */
     public synchronized void finish(int status, JsonNode message) throws IOException {
         if (sse == null && (!streamOnly || status != 200)) {
-            extraHeaders.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
             HttpExchanges.sendJson(exchange, status, message);
             return;
         }
@@ -59,7 +55,6 @@ public final class ResponseChannel {
 
     private SseWriter stream() throws IOException {
         if (sse == null) {
-            extraHeaders.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
             sse = SseWriter.open(exchange);
         }
         return sse;

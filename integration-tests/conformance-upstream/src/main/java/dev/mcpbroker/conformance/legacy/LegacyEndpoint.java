@@ -15,7 +15,6 @@ import dev.mcpbroker.conformance.json.McpError;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Map;
 
 /**
  * The legacy generation (2025-03-26..2025-11-25) of the endpoint: {@code initialize} opens a session; requests on
@@ -80,7 +79,7 @@ public final class LegacyEndpoint {
     }
 
     private void answer(HttpExchange exchange, LegacySession session, JsonRpcMessage message) throws IOException {
-        ResponseChannel channel = new ResponseChannel(exchange, Map.of());
+        ResponseChannel channel = new ResponseChannel(exchange);
         ObjectNode params = message.paramsOrEmpty();
         JsonNode progressToken = params.path("_meta").get("progressToken");
         ObjectNode response;

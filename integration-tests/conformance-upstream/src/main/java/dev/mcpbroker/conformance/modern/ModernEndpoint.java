@@ -16,6 +16,7 @@ import dev.mcpbroker.conformance.json.McpError;
 import dev.mcpbroker.conformance.mrtr.InputRequired;
 import dev.mcpbroker.conformance.mrtr.InputResponses;
 import dev.mcpbroker.conformance.mrtr.RequestStateCodec;
+import dev.mcpbroker.conformance.notify.NotificationHub;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,7 +39,7 @@ public final class ModernEndpoint {
     private final List<String> supportedVersions;
 
     public ModernEndpoint(Dispatcher dispatcher, RequestStateCodec stateCodec,
-            dev.mcpbroker.conformance.notify.NotificationHub hub, ServedGenerations served) {
+            NotificationHub hub, ServedGenerations served) {
         this.dispatcher = dispatcher;
         this.stateCodec = stateCodec;
         this.subscriptions = new SubscriptionStreams(hub);
@@ -95,7 +96,7 @@ public final class ModernEndpoint {
     private void call(HttpExchange exchange, JsonRpcMessage message, ObjectNode params, RequestMeta meta)
             throws IOException {
         String method = message.method();
-        ResponseChannel channel = new ResponseChannel(exchange, Map.of());
+        ResponseChannel channel = new ResponseChannel(exchange);
         RequestStateCodec.Binding binding = MRTR_METHODS.contains(method) ? binding(exchange, method, params) : null;
         ObjectNode response;
         try {
