@@ -183,6 +183,35 @@ public final class NodeTools {
         return modules;
     }
 
+    /**
+     * Installs a pinned npm project (its {@code package.json} and {@code package-lock.json}) into {@code installDir}
+     * with {@code npm ci}, unless the lock file installed there last is the same; returns its {@code node_modules}.
+     * Used for tools the repository pins but does not keep beside their sources (under {@code .tools/}).
+     */
+    public static synchronized Path installLockedProject(Path project, Path installDir) {
+        Path lockFile = project.resolve("package-lock.json");
+        if (!Files.isRegularFile(project.resolve("package.json")) || !Files.isRegularFile(lockFile)) {
+            throw new IllegalStateException(project + " needs package.json and package-lock.json");
+        }
+        Path nodeExe = node();
+        Path modules = installDir.resolve("node_modules");
+        withLock(installDir.resolveSibling(installDir.getFileName() + ".install.lock"), () -> {
+            String wanted = sha256(lockFile);
+            Path stamp = modules.resolve(STAMP);
+            if (Files.isRegularFile(stamp) && wanted.equals(Files.readString(stamp).trim())) {
+                return;
+            }
+            Files.createDirectories(installDir);
+            Files.copy(project.resolve("package.json"), installDir.resolve("package.json"),
+                    StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(lockFile, installDir.resolve("package-lock.json"), StandardCopyOption.REPLACE_EXISTING);
+            runNpm(List.of(npmFor(nodeExe).toString(), "ci", "--no-audit", "--no-fund", "--loglevel=error"), installDir,
+                    nodeExe.getParent() + File.pathSeparator + System.getenv().getOrDefault("PATH", ""));
+            Files.writeString(stamp, wanted + "\n");
+        });
+        return modules;
+    }
+
     /** npm next to the chosen node (a full Node.js install), else npm on the PATH run under the chosen node. */
     private static Path npmFor(Path nodeExe) {
         Path sibling = nodeExe.resolveSibling("npm");
