@@ -3,6 +3,7 @@ package dev.mcpbroker.sessiontable.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mcpbroker.core.audit.AuditBacklog;
 import dev.mcpbroker.core.audit.AuditChain;
 import dev.mcpbroker.core.audit.AuditChainReport;
 import dev.mcpbroker.core.audit.AuditChainVerifier;
@@ -79,6 +80,11 @@ class DynamoDbAuditOutboxTest extends AuditOutboxContract {
     @Override
     protected AuditOutbox newOutbox() {
         return instance();
+    }
+
+    @Override
+    protected AuditBacklog backlogOf(AuditOutbox outbox) {
+        return new DynamoDbAuditBacklog(counted, TABLE);
     }
 
     /** A new broker instance: its own memory of chain heads. */
