@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
@@ -42,7 +44,10 @@ class AuditRedriveCommandTest {
         SessionTableSetup.ensureTable(aws.dynamoDb(), STATE);
         streamName = "admin-cli-audit-" + UUID.randomUUID().toString().substring(0, 8);
         aws.kinesis().createStream(b -> b.streamName(streamName).shardCount(1));
-        aws.kinesis().waiter().waitUntilStreamExists(b -> b.streamName(streamName));
+        // The SDK's default waiter polls every 10 s; creation takes about 0.5 s here.
+        aws.kinesis().waiter().waitUntilStreamExists(b -> b.streamName(streamName), wait -> wait
+                .backoffStrategyV2(BackoffStrategy.fixedDelayWithoutJitter(Duration.ofMillis(50)))
+                .waitTimeout(Duration.ofSeconds(30)));
         var summary = aws.kinesis().describeStreamSummary(b -> b.streamName(streamName)).streamDescriptionSummary();
         assertThat(summary.streamStatus()).isEqualTo(StreamStatus.ACTIVE);
         streamArn = summary.streamARN();

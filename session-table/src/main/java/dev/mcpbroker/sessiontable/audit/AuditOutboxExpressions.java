@@ -76,6 +76,18 @@ final class AuditOutboxExpressions {
             "#sk", SessionTable.SORT_KEY,
             "#delivered", DELIVERED);
 
+    /*
+     * Every chain's head, for the verifier's truncation check: a Scan (heads are spread over every chain's partition)
+     * that keeps only head items of audit partitions and reads only what the check needs.
+     */
+    static final String HEADS_FILTER = "#sk = :head AND begins_with(#pk, :audit)";
+    static final String HEADS_PROJECTION = "#pk, #seq, #expiresAt";
+    static final Map<String, String> HEADS_NAMES = Map.of(
+            "#pk", SessionTable.PARTITION_KEY,
+            "#sk", SessionTable.SORT_KEY,
+            "#seq", SEQ,
+            "#expiresAt", SessionTable.TTL_ATTRIBUTE);
+
     private AuditOutboxExpressions() {
     }
 }

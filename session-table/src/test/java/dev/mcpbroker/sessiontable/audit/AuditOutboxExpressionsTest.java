@@ -179,6 +179,19 @@ class AuditOutboxExpressionsTest {
     }
 
     @Test
+    void chainHeadsAreScannedForHeadItemsOfAuditPartitionsOnly() {
+        ScanRequest request = new DynamoDbAuditChainHeads(TestClients.offlineDynamoDb(), "state", Duration.ofDays(7)).headsRequest();
+        assertThat(request.tableName()).isEqualTo("state");
+        assertThat(request.indexName()).isNull();
+        assertThat(request.filterExpression()).isEqualTo("#sk = :head AND begins_with(#pk, :audit)");
+        assertThat(request.projectionExpression()).isEqualTo("#pk, #seq, #expiresAt");
+        assertThat(request.expressionAttributeNames())
+                .isEqualTo(Map.of("#pk", "pk", "#sk", "sk", "#seq", "seq", "#expiresAt", "expiresAt"));
+        assertThat(request.expressionAttributeValues())
+                .isEqualTo(Map.of(":head", AttributeValue.fromS("head"), ":audit", AttributeValue.fromS("audit#")));
+    }
+
+    @Test
     void sortKeysAreZeroPaddedSoThatSortKeyOrderIsSequenceOrder() {
         assertThat(DynamoDbAuditOutbox.eventSortKey(1).s()).isEqualTo("event#000000000001");
         assertThat(DynamoDbAuditOutbox.eventSortKey(DynamoDbAuditOutbox.MAX_SEQ).s()).isEqualTo("event#999999999999");
