@@ -56,17 +56,23 @@ public final class SessionTable {
 
     /** The table as tests and the local run create it; the SAM template declares the same for AWS. */
     public static CreateTableRequest createTableRequest(String tableName) {
+        CreateTableRequest keys = keyedTableRequest(tableName);
+        List<AttributeDefinition> attributes = new java.util.ArrayList<>(keys.attributeDefinitions());
+        attributes.add(AttributeDefinition.builder().attributeName(UNDELIVERED_ATTRIBUTE).attributeType(ScalarAttributeType.S).build());
+        return keys.toBuilder().attributeDefinitions(attributes).globalSecondaryIndexes(undeliveredIndex()).build();
+    }
+
+    /** A pay-per-request table with this layout's string keys and nothing else (the policy table's shape too). */
+    public static CreateTableRequest keyedTableRequest(String tableName) {
         return CreateTableRequest.builder()
                 .tableName(tableName)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(
                         AttributeDefinition.builder().attributeName(PARTITION_KEY).attributeType(ScalarAttributeType.S).build(),
-                        AttributeDefinition.builder().attributeName(SORT_KEY).attributeType(ScalarAttributeType.S).build(),
-                        AttributeDefinition.builder().attributeName(UNDELIVERED_ATTRIBUTE).attributeType(ScalarAttributeType.S).build())
+                        AttributeDefinition.builder().attributeName(SORT_KEY).attributeType(ScalarAttributeType.S).build())
                 .keySchema(List.of(
                         KeySchemaElement.builder().attributeName(PARTITION_KEY).keyType(KeyType.HASH).build(),
                         KeySchemaElement.builder().attributeName(SORT_KEY).keyType(KeyType.RANGE).build()))
-                .globalSecondaryIndexes(undeliveredIndex())
                 .build();
     }
 

@@ -179,6 +179,20 @@ class AuditOutboxExpressionsTest {
     }
 
     @Test
+    void theStateTableHasTheKeysOnlyIndexOfUndeliveredEventsAndThePolicyTableHasNoIndex() {
+        var state = dev.mcpbroker.sessiontable.SessionTable.createTableRequest("state");
+        assertThat(state.globalSecondaryIndexes()).singleElement().satisfies(index -> {
+            assertThat(index.indexName()).isEqualTo("audit-undelivered");
+            assertThat(index.keySchema()).extracting(k -> k.attributeName() + ":" + k.keyTypeAsString())
+                    .containsExactly("undeliveredChain:HASH", "sk:RANGE");
+            assertThat(index.projection().projectionTypeAsString()).isEqualTo("KEYS_ONLY");
+        });
+        assertThat(state.attributeDefinitions()).extracting(a -> a.attributeName() + ":" + a.attributeTypeAsString())
+                .containsExactlyInAnyOrder("pk:S", "sk:S", "undeliveredChain:S");
+        assertThat(dev.mcpbroker.sessiontable.policy.PolicyTable.createTableRequest("policy").globalSecondaryIndexes()).isEmpty();
+    }
+
+    @Test
     void chainHeadsAreScannedForHeadItemsOfAuditPartitionsOnly() {
         ScanRequest request = new DynamoDbAuditChainHeads(TestClients.offlineDynamoDb(), "state", Duration.ofDays(7)).headsRequest();
         assertThat(request.tableName()).isEqualTo("state");
