@@ -3,7 +3,10 @@ package dev.mcpbroker.sessiontable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 
-/** Creates the state table where no template does it (tests, the local run). Idempotent. */
+/**
+ * Creates the state table, with its index of undelivered audit events, where no template does it (tests, the local
+ * run). Idempotent: an existing table is left as it is.
+ */
 public final class SessionTableSetup {
 
     private SessionTableSetup() {

@@ -95,7 +95,10 @@ class AuditAccountTemplateTest {
     @Test
     void onlyTheBrokerAccountsForwarderMayWriteAndOnlyWrite() throws IOException {
         String stream = only("AWS::Kinesis::Stream");
-        JsonNode policy = properties(only("AWS::Kinesis::ResourcePolicy"));
+        String policyId = only("AWS::Kinesis::ResourcePolicy");
+        assertThat(resources.path(policyId).path("Condition").asText())
+                .as("no stream policy, so no writer, before the forwarder's ARN is known").isEqualTo("HasForwarder");
+        JsonNode policy = properties(policyId);
         assertThat(policy.path("ResourceArn")).isEqualTo(getAtt(stream, "Arn"));
         JsonNode statements = policy.path("ResourcePolicy").path("Statement");
         assertThat(statements.size()).isEqualTo(1);
@@ -106,24 +109,54 @@ class AuditAccountTemplateTest {
         assertThat(actions(statement)).isSubsetOf("kinesis:PutRecord", "kinesis:PutRecords", "kinesis:DescribeStreamSummary")
                 .contains("kinesis:PutRecord");
         assertThat(statement.path("Resource")).isEqualTo(getAtt(stream, "Arn"));
-        assertThat(statement.path("Condition").path("ArnLike").path("aws:PrincipalArn")).isEqualTo(forwarderRolePattern());
+        assertThat(statement.path("Condition").fieldNames()).toIterable().containsExactly("ArnEquals");
+        assertThat(statement.path("Condition").path("ArnEquals").path("aws:PrincipalArn")).isEqualTo(exactProducerRoles());
     }
 
-    /** The broker account's forwarder role, whatever name SAM gives it: the role path the broker template sets. */
-    private static JsonNode forwarderRolePattern() throws IOException {
+    /**
+     * Exactly the broker stack's forwarder role, and its re-drive role when given: the parameters' ARNs, no
+     * pattern, so no other role of the broker account can write, whatever its path.
+     */
+    private static JsonNode exactProducerRoles() {
+        return NODES.objectNode().set("Fn::If", NODES.arrayNode().add("HasRedrive")
+                .add(NODES.arrayNode().add(ref("ForwarderRoleArn")).add(ref("RedriveRoleArn")))
+                .add(NODES.arrayNode().add(ref("ForwarderRoleArn"))));
+    }
+
+    @Test
+    void producerRoleParametersTakeOnlyExactRoleArnsAsTheBrokerStackOutputsThem() throws IOException {
+        for (String parameter : List.of("ForwarderRoleArn", "RedriveRoleArn")) {
+            JsonNode definition = template.path("Parameters").path(parameter);
+            java.util.regex.Pattern allowed = java.util.regex.Pattern.compile(definition.path("AllowedPattern").asText());
+            assertThat(definition.path("Default").asText()).as("empty before the broker stack exists").isEmpty();
+            assertThat(allowed.matcher("").matches()).isTrue();
+            assertThat(allowed.matcher("arn:aws:iam::123456789012:role/mcp-broker/audit-forwarder/"
+                    + "mcp-broker-AuditForwarderFunctionRole-1A2B3C4D").matches()).isTrue();
+            assertThat(allowed.matcher("arn:aws:iam::123456789012:role/mcp-broker/audit-forwarder/*").matches())
+                    .as("a path pattern").isFalse();
+            assertThat(allowed.matcher("arn:aws:iam::123456789012:user/operator").matches()).as("not a role").isFalse();
+        }
+        assertThat(template.path("Conditions").path("HasForwarder")).isEqualTo(NODES.objectNode().set("Fn::Not",
+                NODES.arrayNode().add(NODES.objectNode().set("Fn::Equals", NODES.arrayNode().add(ref("ForwarderRoleArn")).add("")))));
+        // the broker stack outputs exactly the roles whose ARNs these parameters take
         JsonNode broker = CloudFormationYaml.read(ROOT.resolve("infra/template.yaml"));
-        String rolePath = broker.path("Resources").path("AuditForwarderFunction").path("Properties").path("RolePath").asText();
-        assertThat(rolePath).as("RolePath of the broker's AuditForwarderFunction").startsWith("/").endsWith("/").hasSizeGreaterThan(2);
-        return sub("arn:${AWS::Partition}:iam::${BrokerAccountId}:role" + rolePath + "*");
+        assertThat(broker.path("Outputs").path("ForwarderRoleArn").path("Value"))
+                .isEqualTo(getAtt("AuditForwarderFunctionRole", "Arn"));
+        assertThat(broker.path("Outputs").path("AuditRedriveRoleArn").path("Value")).isEqualTo(getAtt("AuditRedriveRole", "Arn"));
+        assertThat(broker.path("Resources").path("AuditForwarderFunction").path("Properties").has("Role"))
+                .as("SAM generates the forwarder's role, logical id AuditForwarderFunctionRole").isFalse();
     }
 
     @Test
     void keyPolicyLetsTheForwarderOnlyEncryptThroughKinesisForThisStream() throws IOException {
         JsonNode forwarderGrant = null;
         for (JsonNode statement : properties(only("AWS::KMS::Key")).path("KeyPolicy").path("Statement")) {
-            if (statement.path("Principal").toString().contains("BrokerAccountId")) {
+            if (statement.toString().contains("BrokerAccountId")) {
                 assertThat(forwarderGrant).as("one key policy statement for the broker account").isNull();
-                forwarderGrant = statement;
+                JsonNode conditional = statement.path("Fn::If");
+                assertThat(conditional.path(0).asText()).as("granted only once the forwarder's ARN is known").isEqualTo("HasForwarder");
+                assertThat(conditional.path(2)).isEqualTo(ref("AWS::NoValue"));
+                forwarderGrant = conditional.path(1);
             }
         }
         assertThat(forwarderGrant).isNotNull();
@@ -137,7 +170,8 @@ class AuditAccountTemplateTest {
         assertThat(streamName).isNotEmpty();
         assertThat(condition.path("StringEquals").path("kms:EncryptionContext:aws:kinesis:arn"))
                 .isEqualTo(sub("arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/" + streamName));
-        assertThat(condition.path("ArnLike").path("aws:PrincipalArn")).isEqualTo(forwarderRolePattern());
+        assertThat(condition.fieldNames()).toIterable().containsExactlyInAnyOrder("StringEquals", "ArnEquals");
+        assertThat(condition.path("ArnEquals").path("aws:PrincipalArn")).isEqualTo(exactProducerRoles());
     }
 
     @Test
@@ -206,6 +240,11 @@ class AuditAccountTemplateTest {
                         + ":log-stream:${ArchiveDeliveryLogStream}").toString(), Set.of("logs:PutLogEvents")));
         // the archive's destination prefixes are exactly the ones the role may write
         assertThat(s3.path("Prefix").asText()).startsWith("audit/");
+        // one event per line, the format scripts/audit-verify.sh --archive reads
+        assertThat(s3.path("CompressionFormat").asText()).isEqualTo("GZIP");
+        assertThat(s3.path("ProcessingConfiguration").path("Enabled").asBoolean()).isTrue();
+        assertThat(s3.path("ProcessingConfiguration").path("Processors")).singleElement()
+                .satisfies(processor -> assertThat(processor.path("Type").asText()).isEqualTo("AppendDelimiterToRecord"));
         assertThat(s3.path("ErrorOutputPrefix").asText()).startsWith("errors/");
     }
 

@@ -357,6 +357,24 @@ class DeploymentContractTest {
     }
 
     @Test
+    void templateTableHasTheSparseIndexOfUndeliveredAuditEventsTheRedriveScans() throws IOException {
+        JsonNode table = template().path("Resources").path("StateTable").path("Properties");
+        var index = SessionTable.undeliveredIndex();
+        assertThat(table.path("GlobalSecondaryIndexes")).singleElement().satisfies(declared -> {
+            assertThat(declared.path("IndexName").asText()).isEqualTo(index.indexName());
+            Map<String, String> keys = StreamSupport.stream(declared.path("KeySchema").spliterator(), false)
+                    .collect(Collectors.toMap(k -> k.path("KeyType").asText(), k -> k.path("AttributeName").asText()));
+            assertThat(keys).isEqualTo(index.keySchema().stream()
+                    .collect(Collectors.toMap(k -> k.keyTypeAsString(), k -> k.attributeName())));
+            assertThat(declared.path("Projection").path("ProjectionType").asText()).isEqualTo(index.projection().projectionTypeAsString());
+        });
+        Map<String, String> attributes = StreamSupport.stream(table.path("AttributeDefinitions").spliterator(), false)
+                .collect(Collectors.toMap(a -> a.path("AttributeName").asText(), a -> a.path("AttributeType").asText()));
+        assertThat(attributes).isEqualTo(SessionTable.createTableRequest("t").attributeDefinitions().stream()
+                .collect(Collectors.toMap(a -> a.attributeName(), a -> a.attributeTypeAsString())));
+    }
+
+    @Test
     void functionPolicyGrantsExactlyWhatTheAdaptersUseOnTheirOwnResources() throws IOException {
         JsonNode policies = template().path("Resources").path("BrokerFunction").path("Properties").path("Policies");
         assertThat(actionsByResource(policies)).isEqualTo(Map.of(
@@ -395,7 +413,7 @@ class DeploymentContractTest {
         assertThat(template.path("Resources").path("BrokerLogGroup").path("Properties").has("RetentionInDays")).isTrue();
         assertThat(template.path("Outputs").fieldNames()).toIterable()
                 .contains("BrokerApiUrl", "StateTableName", "BrokerFunctionName",
-                        "AuditForwarderFunctionName", "AuditDeadLetterQueueUrl",
+                        "AuditForwarderFunctionName", "AuditDeadLetterQueueUrl", "ForwarderRoleArn", "AuditRedriveRoleArn",
                         "SessionMaintenanceFunctionName", "DashboardName");
         assertThat(forwarder().path("LoggingConfig").path("LogGroup").path("Ref").asText()).isEqualTo("AuditForwarderLogGroup");
         assertThat(template.path("Resources").path("AuditForwarderLogGroup").path("Properties").has("RetentionInDays")).isTrue();
@@ -501,11 +519,14 @@ class DeploymentContractTest {
         }
     }
 
+    /** Producers the audit account admits by exact ARN (infra/audit-account.yaml); nothing else here names its resources. */
+    private static final Set<String> AUDIT_ACCOUNT_PRODUCERS = Set.of("AuditForwarderFunction", "AuditRedriveRole");
+
     @Test
-    void onlyTheForwarderTalksToTheAuditAccount() throws IOException {
+    void onlyTheForwarderAndTheRedriveRoleTalkToTheAuditAccount() throws IOException {
         JsonNode resources = template().path("Resources");
         resources.properties().forEach(resource -> {
-            if (!resource.getKey().equals("AuditForwarderFunction")) {
+            if (!AUDIT_ACCOUNT_PRODUCERS.contains(resource.getKey())) {
                 assertThat(resource.getValue().toString()).as(resource.getKey())
                         .doesNotContain("kinesis:", "kms:", "AuditStreamArn", "AuditKmsKeyArn");
             }
@@ -513,6 +534,43 @@ class DeploymentContractTest {
         assertThat(actionsByResource(resources.path("BrokerFunction").path("Properties").path("Policies")).values().stream()
                 .flatMap(Set::stream))
                 .noneMatch(action -> action.startsWith("kinesis:") || action.startsWith("kms:"));
+    }
+
+    @Test
+    void redriveRoleGrantsExactlyWhatTheRedriveUsesAndOnlyOnAuditOutboxItems() throws IOException {
+        JsonNode role = template().path("Resources").path("AuditRedriveRole");
+        assertThat(role.path("Type").asText()).isEqualTo("AWS::IAM::Role");
+        JsonNode properties = role.path("Properties");
+        assertThat(properties.path("Path").asText()).isEqualTo("/mcp-broker/audit-redrive/");
+        assertThat(properties.has("ManagedPolicyArns")).as("inline statements only").isFalse();
+        // assumed by principals of this account whose IAM policies allow it, nobody else
+        assertThat(properties.path("AssumeRolePolicyDocument").path("Statement")).singleElement().satisfies(trust -> {
+            assertThat(trust.path("Action").asText()).isEqualTo("sts:AssumeRole");
+            assertThat(trust.path("Principal").path("AWS")).isEqualTo(JsonNodeFactory.instance.objectNode()
+                    .put("Fn::Sub", "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"));
+        });
+        JsonNode documents = JsonNodeFactory.instance.arrayNode();
+        properties.path("Policies").forEach(policy -> ((com.fasterxml.jackson.databind.node.ArrayNode) documents)
+                .add(policy.path("PolicyDocument")));
+        assertThat(actionsByResource(documents)).isEqualTo(Map.of(
+                // DynamoDbAuditBacklog: a Scan of the sparse index, nothing of the table itself
+                JsonNodeFactory.instance.objectNode().put("Fn::Sub", "${StateTable.Arn}/index/" + SessionTable.UNDELIVERED_INDEX)
+                        .toString(), Set.of("dynamodb:Scan"),
+                // DynamoDbAuditOutbox.undelivered (Query) and markDelivered (UpdateItem)
+                getAtt("StateTable"), Set.of("dynamodb:Query", "dynamodb:UpdateItem"),
+                // KinesisAuditPublisher, as the forwarder
+                ref("AuditStreamArn").toString(), Set.of("kinesis:PutRecord", "kinesis:DescribeStreamSummary"),
+                ref("AuditKmsKeyArn").toString(), Set.of("kms:GenerateDataKey")));
+        for (JsonNode statement : documents.path(0).path("Statement")) {
+            String resource = statement.path("Resource").toString();
+            if (resource.equals(getAtt("StateTable"))) {
+                assertThat(statement.path("Condition").path("ForAllValues:StringLike").path("dynamodb:LeadingKeys"))
+                        .as("audit outbox partitions only").containsExactly(JsonNodeFactory.instance.textNode("audit#*"));
+            } else if (resource.equals(ref("AuditStreamArn").toString()) || resource.equals(ref("AuditKmsKeyArn").toString())) {
+                assertThat(statement.path("Condition").path("StringEquals").path("aws:ResourceAccount"))
+                        .as("account condition of %s", statement).isEqualTo(ref("AuditAccountId"));
+            }
+        }
     }
 
     @Test

@@ -54,7 +54,7 @@ class McpEndpointTest {
         Map<String, JsonNode> byName = new java.util.HashMap<>();
         tools.forEach(t -> byName.put(t.path("name").asText(), t));
         assertThat(byName).containsOnlyKeys("transfer", "get_balance", "list_transfers", "echo_credentials",
-                "echo_trace_context");
+                "echo_trace_context", "diagnostics");
         assertThat(byName.get("transfer").path("annotations").path("readOnlyHint").asBoolean(true)).isFalse();
         assertThat(byName.get("transfer").path("annotations").path("destructiveHint").asBoolean(false)).isTrue();
         assertThat(byName.get("get_balance").path("annotations").path("readOnlyHint").asBoolean()).isTrue();
@@ -90,6 +90,34 @@ class McpEndpointTest {
                 .isEqualTo(first.path("result").path("structuredContent").path("transferId").asText());
         assertThat(replay.path("result").path("structuredContent").path("replayed").asBoolean()).isTrue();
         assertThat(ledger.executions()).containsEntry("transfer", 1L);
+    }
+
+    @Test
+    void diagnosticsEchoesTheAuthorizationHeaderInEveryFormAndKindOfContent() throws Exception {
+        String header = "Bearer diagnostics-secret-77";
+        JsonNode result = call("tools/call", Map.of("name", "diagnostics", "arguments", Map.of()),
+                Map.of("Authorization", header)).path("result");
+        Map<String, String> forms = DiagnosticsTool.forms(header);
+        String text = JSON.writeValueAsString(result.path("content"));
+        forms.values().forEach(form -> assertThat(text).contains(form));
+        assertThat(result.path("structuredContent").path("forms").path("base64UrlNoPadding").asText())
+                .isEqualTo(forms.get("base64UrlNoPadding"));
+        StringBuilder joined = new StringBuilder();
+        JsonNode blob = null;
+        JsonNode image = null;
+        for (JsonNode item : result.path("content")) {
+            joined.append(item.path("text").asText(""));
+            if (item.path("type").asText().equals("resource")) {
+                blob = item.path("resource").path("blob");
+            } else if (item.path("type").asText().equals("image")) {
+                image = item.path("data");
+            }
+        }
+        assertThat(joined.toString()).contains("split: " + header + " (end)");
+        assertThat(new String(java.util.Base64.getMimeDecoder().decode(blob.asText()), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("hex=" + forms.get("hex"));
+        assertThat(new String(java.util.Base64.getDecoder().decode(image.asText()), java.nio.charset.StandardCharsets.UTF_8))
+                .contains(header);
     }
 
     private JsonNode call(String method, Map<String, Object> params, Map<String, String> headers) throws Exception {

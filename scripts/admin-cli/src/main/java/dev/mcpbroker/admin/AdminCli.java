@@ -1,14 +1,12 @@
 package dev.mcpbroker.admin;
 
 import dev.mcpbroker.core.error.StoreUnavailableException;
-import dev.mcpbroker.core.policy.AgentGrant;
 import dev.mcpbroker.core.policy.RateLimit;
 import dev.mcpbroker.core.policy.ServerGrant;
 import dev.mcpbroker.core.session.BrokerSession;
 import dev.mcpbroker.core.upstream.SessionLimits;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.core.upstream.UpstreamEndpoints;
-import dev.mcpbroker.core.upstream.UpstreamServer;
 import dev.mcpbroker.sessiontable.SessionAdmin;
 import dev.mcpbroker.sessiontable.SessionTableSetup;
 import dev.mcpbroker.sessiontable.policy.PolicyAdmin;
@@ -25,9 +23,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
@@ -67,6 +67,9 @@ public final class AdminCli {
               kill-prompt <server-id> <prompt>          revive-prompt <server-id> <prompt>
               list-servers | list-grants | list-sessions [--server <server-id>]
               create-tables                   for local runs; in AWS the SAM template creates them
+              audit-redrive [--stream-arn <arn>] [--min-age PT15M]
+                                              re-sends outbox events the forwarder never delivered, in chain
+                                              order, and marks them delivered; stream: $BROKER_AUDIT_STREAM_ARN
             """;
 
     /** Secrets the CLI creates are named under this prefix, which the broker's IAM policy is scoped to. */
@@ -74,6 +77,8 @@ public final class AdminCli {
 
     private final DynamoDbClient dynamoDb;
     private final SecretsManagerClient secrets;
+    private final Supplier<KinesisClient> kinesis;
+    private final Map<String, String> env;
     private final String policyTable;
     private final String sessionTable;
     private final Clock clock;
@@ -82,6 +87,17 @@ public final class AdminCli {
 
     public AdminCli(DynamoDbClient dynamoDb, SecretsManagerClient secrets, String policyTable, String sessionTable,
                     Clock clock, InputStream in, PrintStream out) {
+        this(dynamoDb, secrets, () -> {
+            throw new IllegalStateException("no Kinesis client configured");
+        }, Map.of(), policyTable, sessionTable, clock, in, out);
+    }
+
+    /** @param kinesis the audit stream's client, asked for only by {@code audit-redrive} */
+    public AdminCli(DynamoDbClient dynamoDb, SecretsManagerClient secrets, Supplier<KinesisClient> kinesis,
+                    Map<String, String> env, String policyTable, String sessionTable, Clock clock, InputStream in,
+                    PrintStream out) {
+        this.kinesis = kinesis;
+        this.env = Map.copyOf(env);
         this.dynamoDb = dynamoDb;
         this.secrets = secrets;
         this.policyTable = policyTable;
@@ -100,9 +116,10 @@ public final class AdminCli {
         String sessionTable = System.getenv().getOrDefault("BROKER_SESSION_TABLE", "mcp-broker-state");
         int status;
         try (DynamoDbClient dynamoDb = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-             SecretsManagerClient secrets = SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
-            status = new AdminCli(dynamoDb, secrets, policyTable, sessionTable, Clock.systemUTC(), System.in, System.out)
-                    .run(args, System.err);
+             SecretsManagerClient secrets = SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+             LazyKinesis kinesis = new LazyKinesis()) {
+            status = new AdminCli(dynamoDb, secrets, kinesis, System.getenv(), policyTable, sessionTable, Clock.systemUTC(),
+                    System.in, System.out).run(args, System.err);
         } catch (SdkClientException e) {
             // No region or credentials: say so in one line, not with the SDK's stack trace.
             System.err.println("admin: AWS is not configured (set AWS_REGION and credentials, or the emulator "
@@ -120,6 +137,10 @@ public final class AdminCli {
         }
         Arguments a = new Arguments(args);
         try {
+            if (a.command().equals("audit-redrive")) {
+                a.refuseOptionsOutside(java.util.Set.of("--stream-arn", "--min-age"));
+                return new AuditRedriveCommand(dynamoDb, sessionTable, kinesis, env, clock, out).run(a);
+            }
             execute(a.command(), a);
             return 0;
         } catch (UsageException e) {
@@ -255,8 +276,8 @@ public final class AdminCli {
             case "revive-resource" -> policy.killResource(a.positional("server id"), a.positional("resource"), false);
             case "kill-prompt" -> policy.killPrompt(a.positional("server id"), a.positional("prompt"), true);
             case "revive-prompt" -> policy.killPrompt(a.positional("server id"), a.positional("prompt"), false);
-            case "list-servers" -> policy.listServers().forEach(this::printServer);
-            case "list-grants" -> policy.listGrants().forEach(this::printGrant);
+            case "list-servers" -> policy.listServers().forEach(s -> out.println(Listing.server(s)));
+            case "list-grants" -> policy.listGrants().forEach(g -> out.println(Listing.grant(g)));
             case "list-sessions" -> {
                 List<BrokerSession> live = new SessionAdmin(dynamoDb, sessionTable).liveSessions(clock.instant(),
                         a.option("--server", null));
@@ -323,33 +344,5 @@ public final class AdminCli {
             return secrets.createSecret(b -> b.name(name).secretString(value)
                     .description("Upstream credential used by mcp-broker")).arn();
         }
-    }
-
-    private void printServer(UpstreamServer s) {
-        out.println(s.id() + "\t" + s.endpoint() + "\tauth=" + s.auth().scheme()
-                + (s.controls().killed() ? "\tKILLED" : "")
-                + (s.controls().killedTools().isEmpty() ? "" : "\tkilled tools=" + s.controls().killedTools())
-                + (s.controls().killedResources().isEmpty() ? "" : "\tkilled resources=" + s.controls().killedResources())
-                + (s.controls().killedPrompts().isEmpty() ? "" : "\tkilled prompts=" + s.controls().killedPrompts())
-                + (s.toolPolicy().readOnlyTools().isEmpty() ? "" : "\tread-only=" + s.toolPolicy().readOnlyTools())
-                + (s.toolPolicy().stateChangingTools().isEmpty() ? "" : "\tstate-changing=" + s.toolPolicy().stateChangingTools())
-                + s.toolPolicy().requireIdempotencyKey().map(r -> r ? "\tkeys=required" : "\tkeys=optional").orElse("")
-                + (s.sessionLimits().maxSessions().isPresent() ? "\tmax-sessions=" + s.sessionLimits().maxSessions().getAsInt() : "")
-                + (s.sessionLimits().warmSessions() > 0 ? "\twarm=" + s.sessionLimits().warmSessions() : "")
-                + (s.sessionLimits().maxSessionsPerTenant().isPresent()
-                        ? "\tper-tenant=" + s.sessionLimits().maxSessionsPerTenant().getAsInt() : "")
-                + (s.sessionLimits().maxSessionsPerAgent().isPresent()
-                        ? "\tper-agent=" + s.sessionLimits().maxSessionsPerAgent().getAsInt() : ""));
-    }
-
-    private void printGrant(AgentGrant g) {
-        StringBuilder line = new StringBuilder(g.agentId()).append("\ttenant=").append(g.tenantId());
-        g.servers().values().forEach(s -> line.append("\t").append(s.serverId())
-                .append(s.toolRules().map(t -> "=" + String.join(",", t)).orElse("=*"))
-                .append(s.resources() == null ? "" : " resources=" + String.join(",", s.resources()))
-                .append(s.prompts() == null ? "" : " prompts=" + String.join(",", s.prompts()))
-                .append(s.methods() == null ? "" : " methods=" + String.join(",", s.methods())));
-        g.rate().ifPresent(r -> line.append("\trate=").append(r.perSecond()).append("/s burst ").append(r.burst()));
-        out.println(line);
     }
 }

@@ -80,7 +80,7 @@ class AuditVerifyCliTest {
         return stream;
     }
 
-    /** A session's chain of n events: intent, outcome, intent, outcome, ... */
+    /** A session's chain of n events: intent, outcome, intent, outcome, ...; each outcome answers the intent before it. */
     private List<AuditEvent> session(String session, int n) {
         List<AuditEvent> events = new ArrayList<>();
         AuditEvent previous = null;
@@ -88,7 +88,7 @@ class AuditVerifyCliTest {
             AuditEvent.Builder b = AuditEvent.builder(i % 2 == 1 ? AuditEvent.Kind.INTENT : AuditEvent.Kind.OUTCOME)
                     .eventId(session + "-" + i).time(T.plusSeconds(i)).agentId("agent-1").tenantId("t1")
                     .sessionId(session).serverId("payments").method("tools/call").tool("transfer")
-                    .argumentFingerprint(FINGERPRINT).correlationId("req-" + i);
+                    .argumentFingerprint(FINGERPRINT).correlationId("req-" + (i + 1) / 2);
             if (i % 2 == 0) {
                 b.outcomeClass(AuditEvent.OutcomeClass.OK).upstreamLatencyMillis(12L);
             }
@@ -127,7 +127,7 @@ class AuditVerifyCliTest {
         String stream = newStream();
         AuditEvent refused = chain.first(AuditEvent.builder(AuditEvent.Kind.DECISION).eventId("refused-1").time(T)
                 .decision(AuditEvent.Decision.DENIED).reason("token_expired").build());
-        List<AuditEvent> events = interleave(session(lowSession, 5), session(highSession, 6));
+        List<AuditEvent> events = interleave(session(lowSession, 4), session(highSession, 6));
         events.add(refused);
         Set<String> lowShards = put(stream, events.stream().filter(e -> lowSession.equals(e.sessionId())).toList());
         Set<String> highShards = put(stream, events.stream().filter(e -> highSession.equals(e.sessionId())).toList());
@@ -137,9 +137,9 @@ class AuditVerifyCliTest {
 
         Result result = verify(stream);
         assertThat(result.status).as(result.out + result.err).isZero();
-        assertThat(result.out).contains("2 shard(s), 12 record(s) read")
+        assertThat(result.out).contains("2 shard(s), 11 record(s) read")
                 .contains("audit chain verification: CLEAN")
-                .contains("session " + lowSession + ": 5 event(s), seq 1..5, 5 ok, clean")
+                .contains("session " + lowSession + ": 4 event(s), seq 1..4, 4 ok, clean")
                 .contains("session " + highSession + ": 6 event(s), seq 1..6, 6 ok, clean")
                 .contains("without a session: 1 event(s), 1 ok, clean");
     }
@@ -156,15 +156,16 @@ class AuditVerifyCliTest {
     @Test
     void aMissingEventIsReportedAsAGap() {
         String stream = newStream();
-        List<AuditEvent> gappy = session(lowSession, 5);
-        gappy.remove(2); // seq 3 never arrives
-        put(stream, interleave(gappy, session(highSession, 3)));
+        List<AuditEvent> gappy = session(lowSession, 6);
+        gappy.remove(3); // seq 4 and
+        gappy.remove(2); // seq 3, one call's intent and outcome, never arrive
+        put(stream, interleave(gappy, session(highSession, 4)));
         Result result = verify(stream);
         assertThat(result.status).as(result.out).isEqualTo(1);
         assertThat(result.out).contains("PROBLEMS (1)")
-                .contains("session " + lowSession + ": 4 event(s), seq 1..5, 4 ok, 1 problem(s)")
-                .contains("GAP         seq 3: seq 3 missing")
-                .contains("session " + highSession + ": 3 event(s), seq 1..3, 3 ok, clean");
+                .contains("session " + lowSession + ": 4 event(s), seq 1..6, 4 ok, 1 problem(s)")
+                .contains("GAP         seq 3: seq 3..4 missing (2 events)")
+                .contains("session " + highSession + ": 4 event(s), seq 1..4, 4 ok, clean");
     }
 
     @Test
@@ -184,7 +185,7 @@ class AuditVerifyCliTest {
     @Test
     void aTamperedEventIsReported() {
         String stream = newStream();
-        List<AuditEvent> events = session(lowSession, 3);
+        List<AuditEvent> events = session(lowSession, 4);
         AuditEvent e = events.get(1);
         // Someone with write access rewrote the outcome: same hash, different content.
         events.set(1, new AuditEvent(e.eventId(), e.kind(), e.time(), e.agentId(), e.tenantId(), e.onBehalfOf(),
@@ -200,7 +201,7 @@ class AuditVerifyCliTest {
     @Test
     void duplicatesPassUnlessStrictAndForeignRecordsAreProblems() {
         String stream = newStream();
-        List<AuditEvent> events = session(lowSession, 3);
+        List<AuditEvent> events = session(lowSession, 4);
         events.add(events.get(2)); // a producer retry delivered seq 3 twice
         put(stream, events);
         Result tolerant = verify(stream);
@@ -222,7 +223,8 @@ class AuditVerifyCliTest {
 
         Result noStream = run(Map.of());
         assertThat(noStream.status).isEqualTo(2);
-        assertThat(noStream.err).contains("no stream: pass --stream <name> or set BROKER_AUDIT_STREAM").contains("usage:");
+        assertThat(noStream.err).contains("nothing to read: pass --stream <name>, --archive s3://<bucket>/<prefix> or set BROKER_AUDIT_STREAM")
+                .contains("usage:");
         assertThat(run(Map.of(), "--stream", stream, "--max-seconds", "soon").status).isEqualTo(2);
         assertThat(run(Map.of(), "--stream").status).isEqualTo(2);
         assertThat(run(Map.of(), "--stream", stream, "--bogus").status).isEqualTo(2);

@@ -56,11 +56,17 @@ final class AuditOutboxExpressions {
      * item holding nothing but a flag) and hold that event, not another one at the same position.
      */
     static final String MARK_DELIVERED_CONDITION = "attribute_exists(#pk) AND #eventId = :eventId";
-    static final String MARK_DELIVERED_UPDATE = "SET #delivered = :true";
+    /* Removing the index key takes the event out of the sparse index of undelivered events. */
+    static final String MARK_DELIVERED_UPDATE = "SET #delivered = :true REMOVE #undelivered";
     static final Map<String, String> MARK_DELIVERED_NAMES = Map.of(
             "#pk", SessionTable.PARTITION_KEY,
             "#eventId", EVENT_ID,
-            "#delivered", DELIVERED);
+            "#delivered", DELIVERED,
+            "#undelivered", SessionTable.UNDELIVERED_ATTRIBUTE);
+
+    /* A re-drive needs only the chains that have undelivered events; it reads their events from the table. */
+    static final String BACKLOG_PROJECTION = "#undelivered";
+    static final Map<String, String> BACKLOG_NAMES = Map.of("#undelivered", SessionTable.UNDELIVERED_ATTRIBUTE);
 
     /* The chain's events in sequence order (the sort keys are zero-padded), the head excluded by its sort key. */
     static final String UNDELIVERED_KEY_CONDITION = "#pk = :pk AND begins_with(#sk, :eventPrefix)";
@@ -69,6 +75,18 @@ final class AuditOutboxExpressions {
             "#pk", SessionTable.PARTITION_KEY,
             "#sk", SessionTable.SORT_KEY,
             "#delivered", DELIVERED);
+
+    /*
+     * Every chain's head, for the verifier's truncation check: a Scan (heads are spread over every chain's partition)
+     * that keeps only head items of audit partitions and reads only what the check needs.
+     */
+    static final String HEADS_FILTER = "#sk = :head AND begins_with(#pk, :audit)";
+    static final String HEADS_PROJECTION = "#pk, #seq, #expiresAt";
+    static final Map<String, String> HEADS_NAMES = Map.of(
+            "#pk", SessionTable.PARTITION_KEY,
+            "#sk", SessionTable.SORT_KEY,
+            "#seq", SEQ,
+            "#expiresAt", SessionTable.TTL_ATTRIBUTE);
 
     private AuditOutboxExpressions() {
     }

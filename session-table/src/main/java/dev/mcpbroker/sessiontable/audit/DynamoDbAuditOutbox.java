@@ -44,7 +44,9 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  *       (S, its hash) and {@code expiresAt};</li>
  *   <li>one item per <b>event</b>, sort key {@code event#<sessionSeq, 12 digits zero-padded>}: {@code event} (S, the
  *       canonical JSON of {@link AuditEventCodec#encode}, byte for byte what the forwarder publishes),
- *       {@code delivered} (BOOL), {@code eventId} (S) and {@code expiresAt}.</li>
+ *       {@code delivered} (BOOL), {@code eventId} (S), {@code expiresAt} and, until it is marked delivered,
+ *       {@code undeliveredChain} (S, its partition key: the key of the sparse index {@link DynamoDbAuditBacklog}
+ *       reads).</li>
  * </ul>
  * An append is one TransactWriteItems: advance the head conditionally on the state the event was chained on, and put
  * the event conditionally on its slot being free. Either both happen or neither, so the chain never has a gap, a
@@ -389,6 +391,8 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
         item.put(AuditOutboxExpressions.EVENT, AttributeValue.fromS(new String(codec.encode(chained), StandardCharsets.UTF_8)));
         item.put(AuditOutboxExpressions.DELIVERED, AttributeValue.fromBool(false));
         item.put(AuditOutboxExpressions.EVENT_ID, AttributeValue.fromS(chained.eventId()));
+        // Indexed until markDelivered removes it: the sparse index then lists exactly the undelivered events.
+        item.put(SessionTable.UNDELIVERED_ATTRIBUTE, AttributeValue.fromS(KIND + chained.chainKey()));
         item.put(SessionTable.TTL_ATTRIBUTE, seconds(expiresAt));
         return item;
     }

@@ -34,7 +34,7 @@ public final class PolicyTable {
 
     /** The table as tests and the local run create it; the SAM template declares the same. */
     public static CreateTableRequest createTableRequest(String tableName) {
-        return SessionTable.createTableRequest(tableName);
+        return SessionTable.keyedTableRequest(tableName);
     }
 
     /** Creates the table where no template does it (tests, the local run). Idempotent. */

@@ -19,6 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
@@ -112,7 +113,8 @@ class AuditOutboxExpressionsTest {
                 "event", AttributeValue.fromS(new String(new AuditEventCodec().encode(chained), StandardCharsets.UTF_8)),
                 "delivered", AttributeValue.fromBool(false),
                 "eventId", AttributeValue.fromS("e-1"),
-                "expiresAt", AttributeValue.fromN(EXPIRES_AT)));
+                "expiresAt", AttributeValue.fromN(EXPIRES_AT),
+                "undeliveredChain", AttributeValue.fromS(pk)));
     }
 
     @Test
@@ -134,6 +136,7 @@ class AuditOutboxExpressionsTest {
         assertThat(request.item().get("pk").s()).isEqualTo("audit#no-session:e-1");
         assertThat(request.item().get("sk").s()).isEqualTo("event#000000000001");
         assertThat(request.item().get("delivered").bool()).isFalse();
+        assertThat(request.item().get("undeliveredChain").s()).isEqualTo("audit#no-session:e-1");
         assertThat(request.item().get("expiresAt").n()).isEqualTo(EXPIRES_AT);
     }
 
@@ -142,8 +145,9 @@ class AuditOutboxExpressionsTest {
         UpdateItemRequest request = outbox.markDeliveredRequest(chain.link(event("s-1"), 8, HASH_7));
         assertThat(request.key()).isEqualTo(Map.of("pk", AttributeValue.fromS("audit#s-1"), "sk", AttributeValue.fromS("event#000000000008")));
         assertThat(request.conditionExpression()).isEqualTo("attribute_exists(#pk) AND #eventId = :eventId");
-        assertThat(request.updateExpression()).isEqualTo("SET #delivered = :true");
-        assertThat(request.expressionAttributeNames()).isEqualTo(Map.of("#pk", "pk", "#eventId", "eventId", "#delivered", "delivered"));
+        assertThat(request.updateExpression()).isEqualTo("SET #delivered = :true REMOVE #undelivered");
+        assertThat(request.expressionAttributeNames()).isEqualTo(Map.of("#pk", "pk", "#eventId", "eventId", "#delivered", "delivered",
+                "#undelivered", "undeliveredChain"));
         assertThat(request.expressionAttributeValues())
                 .isEqualTo(Map.of(":eventId", AttributeValue.fromS("e-1"), ":true", AttributeValue.fromBool(true)));
     }
@@ -162,6 +166,43 @@ class AuditOutboxExpressionsTest {
         assertThat(request.scanIndexForward()).as("ascending, the default").isNull();
         assertThat(request.limit()).as("a page size: Limit applies before the filter").isEqualTo(100);
         assertThat(outbox.undeliveredRequest("s-1", 500).limit()).isEqualTo(500);
+    }
+
+    @Test
+    void theBacklogScansOnlyTheSparseIndexOfUndeliveredEventsForTheirChains() {
+        ScanRequest request = new DynamoDbAuditBacklog(TestClients.offlineDynamoDb(), "state").backlogRequest();
+        assertThat(request.tableName()).isEqualTo("state");
+        assertThat(request.indexName()).isEqualTo("audit-undelivered");
+        assertThat(request.projectionExpression()).isEqualTo("#undelivered");
+        assertThat(request.expressionAttributeNames()).isEqualTo(Map.of("#undelivered", "undeliveredChain"));
+        assertThat(request.filterExpression()).as("the index holds undelivered events only").isNull();
+    }
+
+    @Test
+    void theStateTableHasTheKeysOnlyIndexOfUndeliveredEventsAndThePolicyTableHasNoIndex() {
+        var state = dev.mcpbroker.sessiontable.SessionTable.createTableRequest("state");
+        assertThat(state.globalSecondaryIndexes()).singleElement().satisfies(index -> {
+            assertThat(index.indexName()).isEqualTo("audit-undelivered");
+            assertThat(index.keySchema()).extracting(k -> k.attributeName() + ":" + k.keyTypeAsString())
+                    .containsExactly("undeliveredChain:HASH", "sk:RANGE");
+            assertThat(index.projection().projectionTypeAsString()).isEqualTo("KEYS_ONLY");
+        });
+        assertThat(state.attributeDefinitions()).extracting(a -> a.attributeName() + ":" + a.attributeTypeAsString())
+                .containsExactlyInAnyOrder("pk:S", "sk:S", "undeliveredChain:S");
+        assertThat(dev.mcpbroker.sessiontable.policy.PolicyTable.createTableRequest("policy").globalSecondaryIndexes()).isEmpty();
+    }
+
+    @Test
+    void chainHeadsAreScannedForHeadItemsOfAuditPartitionsOnly() {
+        ScanRequest request = new DynamoDbAuditChainHeads(TestClients.offlineDynamoDb(), "state", Duration.ofDays(7)).headsRequest();
+        assertThat(request.tableName()).isEqualTo("state");
+        assertThat(request.indexName()).isNull();
+        assertThat(request.filterExpression()).isEqualTo("#sk = :head AND begins_with(#pk, :audit)");
+        assertThat(request.projectionExpression()).isEqualTo("#pk, #seq, #expiresAt");
+        assertThat(request.expressionAttributeNames())
+                .isEqualTo(Map.of("#pk", "pk", "#sk", "sk", "#seq", "seq", "#expiresAt", "expiresAt"));
+        assertThat(request.expressionAttributeValues())
+                .isEqualTo(Map.of(":head", AttributeValue.fromS("head"), ":audit", AttributeValue.fromS("audit#")));
     }
 
     @Test

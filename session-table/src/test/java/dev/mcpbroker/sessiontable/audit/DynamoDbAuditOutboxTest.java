@@ -3,6 +3,7 @@ package dev.mcpbroker.sessiontable.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mcpbroker.core.audit.AuditBacklog;
 import dev.mcpbroker.core.audit.AuditChain;
 import dev.mcpbroker.core.audit.AuditChainReport;
 import dev.mcpbroker.core.audit.AuditChainVerifier;
@@ -81,18 +82,26 @@ class DynamoDbAuditOutboxTest extends AuditOutboxContract {
         return instance();
     }
 
+    @Override
+    protected AuditBacklog backlogOf(AuditOutbox outbox) {
+        return new DynamoDbAuditBacklog(counted, TABLE);
+    }
+
     /** A new broker instance: its own memory of chain heads. */
     private static DynamoDbAuditOutbox instance() {
         return new DynamoDbAuditOutbox(counted, TABLE);
     }
 
+    /*
+     * Decisions: these tests append from many threads at once, so an intent and its outcome could take each other's
+     * places; the chain mechanics under test are the same for every kind of event.
+     */
     private static AuditEvent event(String sessionId, int n) {
-        return AuditEvent.builder(n % 2 == 0 ? AuditEvent.Kind.OUTCOME : AuditEvent.Kind.INTENT)
+        return AuditEvent.builder(AuditEvent.Kind.DECISION)
                 .eventId(UUID.randomUUID().toString()).time(Instant.now()).agentId("agent-a").tenantId("tenant-1")
                 .sessionId(sessionId).serverId("payments").method("tools/call").tool("transfer")
                 .argumentFingerprint("f".repeat(64))
-                .outcomeClass(n % 2 == 0 ? AuditEvent.OutcomeClass.OK : null)
-                .upstreamLatencyMillis(n % 2 == 0 ? (long) n : null)
+                .decision(AuditEvent.Decision.ALLOWED).reason("replayed")
                 .correlationId("req-" + n).build();
     }
 
@@ -295,5 +304,27 @@ class DynamoDbAuditOutboxTest extends AuditOutboxContract {
         assertThatThrownBy(() -> unreachable.undelivered(session, 1)).isInstanceOf(StoreUnavailableException.class);
         assertThatThrownBy(() -> unreachable.markDelivered(new AuditChain().first(event(session, 1))))
                 .isInstanceOf(StoreUnavailableException.class);
+    }
+
+    @Test
+    void chainHeadsNameEveryChainsLastSequenceNumberAndWhenItWasAppended() {
+        DynamoDbAuditOutbox outbox = instance();
+        String other = "s-" + UUID.randomUUID();
+        Instant before = Instant.now().minusSeconds(1);
+        for (int n = 1; n <= 3; n++) {
+            outbox.append(event(session, n));
+        }
+        outbox.append(event(other, 1));
+
+        List<DynamoDbAuditChainHeads.Head> heads = new DynamoDbAuditChainHeads(aws.dynamoDb(), TABLE,
+                DynamoDbAuditOutbox.DEFAULT_RETENTION).read();
+
+        assertThat(heads).filteredOn(h -> h.chainKey().equals(session)).singleElement().satisfies(h -> {
+            assertThat(h.seq()).isEqualTo(3);
+            assertThat(h.lastAppend()).isBetween(before, Instant.now().plusSeconds(2));
+        });
+        assertThat(heads).filteredOn(h -> h.chainKey().equals(other)).extracting(DynamoDbAuditChainHeads.Head::seq)
+                .containsExactly(1L);
+        assertThat(heads).noneMatch(h -> h.chainKey().startsWith(AuditEvent.NO_SESSION_PREFIX));
     }
 }

@@ -36,7 +36,13 @@ public record AuditChainReport(List<Chain> chains, List<Finding> undecodable, bo
         /** An event without a place in a chain (sessionSeq 0): it should never have been published. */
         UNCHAINED,
         /** A record that is not a valid audit event. */
-        UNDECODABLE
+        UNDECODABLE,
+        /** An INTENT whose OUTCOME is not in the trail: the call's result is unrecorded (or the outcome was lost). */
+        INTENT_WITHOUT_OUTCOME,
+        /** An OUTCOME with no INTENT before it in its chain. */
+        OUTCOME_WITHOUT_INTENT,
+        /** The chain's delivered events stop before its head in the outbox: its last events never arrived. */
+        TRUNCATED
     }
 
     /**
@@ -147,7 +153,7 @@ public record AuditChainReport(List<Chain> chains, List<Finding> undecodable, bo
     }
 
     private static void appendFinding(StringBuilder out, Finding f, boolean tolerated) {
-        out.append("  ").append(String.format("%-12s", f.type().name()));
+        out.append("  ").append(String.format("%-11s ", f.type().name()));
         if (f.type() != Type.UNDECODABLE) {
             out.append("seq ").append(f.seq()).append(": ");
         } else {

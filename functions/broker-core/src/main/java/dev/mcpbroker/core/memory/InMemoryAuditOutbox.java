@@ -1,5 +1,6 @@
 package dev.mcpbroker.core.memory;
 
+import dev.mcpbroker.core.audit.AuditBacklog;
 import dev.mcpbroker.core.audit.AuditChain;
 import dev.mcpbroker.core.audit.AuditEvent;
 import dev.mcpbroker.core.audit.AuditOutbox;
@@ -7,6 +8,7 @@ import dev.mcpbroker.core.error.StoreUnavailableException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,9 +16,9 @@ import java.util.Set;
 /**
  * {@link AuditOutbox} in memory: each chain numbered 1, 2, 3, ... and linked by hash exactly as the DynamoDB
  * outbox does, appends of one chain serialised; an event without a session is a chain of one, whose second append
- * finds it stored.
+ * finds it stored. It is its own {@link AuditBacklog}.
  */
-public final class InMemoryAuditOutbox extends Availability implements AuditOutbox {
+public final class InMemoryAuditOutbox extends Availability implements AuditOutbox, AuditBacklog {
 
     private final AuditChain chain = new AuditChain();
     private final Map<String, List<AuditEvent>> chains = new HashMap<>();
@@ -71,6 +73,18 @@ public final class InMemoryAuditOutbox extends Availability implements AuditOutb
         if (seq >= 1 && seq <= events.size() && events.get((int) (seq - 1)).eventId().equals(event.eventId())) {
             delivered.add(event.eventId());
         }
+    }
+
+    @Override
+    public synchronized Set<String> chainsWithUndeliveredEvents() {
+        answer("chainsWithUndeliveredEvents");
+        Set<String> keys = new LinkedHashSet<>();
+        chains.forEach((key, events) -> {
+            if (events.stream().anyMatch(event -> !delivered.contains(event.eventId()))) {
+                keys.add(key);
+            }
+        });
+        return keys;
     }
 
     /** Every event of one chain, in order. */

@@ -170,8 +170,12 @@ public final class UpstreamExchange {
     }
 
     private static UpstreamReply redacted(UpstreamReply reply, UpstreamCredential credential) {
-        reply.response().ifPresent(response -> SecretRedactor.redact(response, credential.secretValues()));
-        reply.relayed().forEach(message -> SecretRedactor.redact(message, credential.secretValues()));
+        if (credential.secretValues().isEmpty()) {
+            return reply;
+        }
+        SecretRedactor redactor = SecretRedactor.of(credential.secretValues());
+        reply.response().ifPresent(redactor::redact);
+        reply.relayed().forEach(redactor::redact);
         return reply;
     }
 

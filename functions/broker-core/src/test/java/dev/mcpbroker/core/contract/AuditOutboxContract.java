@@ -3,6 +3,7 @@ package dev.mcpbroker.core.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mcpbroker.core.audit.AuditBacklog;
 import dev.mcpbroker.core.audit.AuditChain;
 import dev.mcpbroker.core.audit.AuditEvent;
 import dev.mcpbroker.core.audit.AuditOutbox;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What every {@link AuditOutbox} does: each session's events form one chain numbered 1..n, each linked to its
  * predecessor by hash, without gaps or forks however many threads append; an event without a session is a chain of
- * one; an event already chained is refused; undelivered lists a chain's unmarked events in order, up to a limit.
- * Sessions are random per test.
+ * one; an event already chained is refused; undelivered lists a chain's unmarked events in order, up to a limit; the
+ * {@link AuditBacklog} names every chain with an unmarked event and no other. Sessions are random per test.
  */
 public abstract class AuditOutboxContract {
 
@@ -31,6 +32,9 @@ public abstract class AuditOutboxContract {
     private final String session = "s-" + UUID.randomUUID();
 
     protected abstract AuditOutbox newOutbox();
+
+    /** The backlog over the same store as {@code outbox}. */
+    protected abstract AuditBacklog backlogOf(AuditOutbox outbox);
 
     @BeforeEach
     void openOutbox() {
@@ -234,6 +238,25 @@ public abstract class AuditOutboxContract {
         chain.add(fourth);
         assertOneChain(chain);
         assertThat(outbox.undelivered(session, 10)).containsExactly(fourth);
+    }
+
+    @Test
+    void theBacklogNamesAChainWhileAnyOfItsEventsIsUndeliveredAndDropsItOnceAllAreMarked() {
+        AuditBacklog backlog = backlogOf(outbox);
+        List<AuditEvent> appended = appendAll(session, 3);
+        AuditEvent alone = outbox.append(sessionless(9));
+        String delivered = "s-" + UUID.randomUUID();
+        appendAll(delivered, 2).forEach(outbox::markDelivered);
+
+        assertThat(backlog.chainsWithUndeliveredEvents()).contains(session, alone.chainKey()).doesNotContain(delivered);
+
+        outbox.markDelivered(appended.get(0));
+        outbox.markDelivered(appended.get(2));
+        assertThat(backlog.chainsWithUndeliveredEvents()).as("seq 2 still waits").contains(session);
+
+        outbox.markDelivered(appended.get(1));
+        outbox.markDelivered(alone);
+        assertThat(backlog.chainsWithUndeliveredEvents()).doesNotContain(session, alone.chainKey(), delivered);
     }
 
     @Test

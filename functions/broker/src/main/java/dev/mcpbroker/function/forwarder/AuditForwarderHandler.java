@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mcpbroker.auditstream.KinesisAuditPublisher;
 import dev.mcpbroker.core.audit.AuditForwarder;
 import dev.mcpbroker.core.audit.OutboxRecord;
 import dev.mcpbroker.function.AwsClients;

@@ -11,6 +11,7 @@ import dev.mcpbroker.core.audit.AuditChainReport;
 import dev.mcpbroker.core.audit.AuditChainVerifier;
 import dev.mcpbroker.core.audit.AuditEvent;
 import dev.mcpbroker.core.audit.AuditEventCodec;
+import dev.mcpbroker.auditstream.KinesisAuditPublisher;
 import dev.mcpbroker.core.audit.AuditForwarder;
 import dev.mcpbroker.core.audit.OutboxRecord;
 import com.fasterxml.jackson.databind.ObjectMapper;

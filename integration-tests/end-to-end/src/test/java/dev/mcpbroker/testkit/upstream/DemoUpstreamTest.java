@@ -64,7 +64,7 @@ class DemoUpstreamTest {
         assertThat(out.path("sessionId").asText()).isNotBlank();
         JsonNode tools = out.path("steps").get(0).path("result").path("tools");
         assertThat(tools.findValuesAsText("name")).containsExactlyInAnyOrder("transfer", "get_balance", "list_transfers", "echo_credentials",
-                "echo_trace_context");
+                "echo_trace_context", "diagnostics");
         JsonNode transfer = out.path("steps").get(1).path("result");
         assertThat(transfer.path("isError").asBoolean()).isFalse();
         assertThat(transfer.path("structuredContent").path("balances").path("alice").asLong()).isEqualTo(97_500L);

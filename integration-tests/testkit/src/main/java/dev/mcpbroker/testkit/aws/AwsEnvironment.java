@@ -6,11 +6,12 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
- * The AWS services the broker uses (DynamoDB, Kinesis, Secrets Manager, STS), running locally: LocalStack in a
+ * The AWS services the broker uses (DynamoDB, Kinesis, Secrets Manager, STS, and S3 for the audit archive), running locally: LocalStack in a
  * container when a Docker engine is available, otherwise emulators on 127.0.0.1 that this JVM starts and stops.
  *
  * <p>Every endpoint accepts the same static test credentials; the access key id is the 12-digit account id, which
@@ -52,6 +53,18 @@ public interface AwsEnvironment extends AutoCloseable {
     URI secretsManagerEndpoint();
 
     URI stsEndpoint();
+
+    /**
+     * The S3 endpoint (the audit account's archive), started on first use: only the audit verifier's tests need it.
+     * Emulators: s3rver from npm; LocalStack: its own S3. Path-style addressing.
+     */
+    URI s3Endpoint();
+
+    /**
+     * A client for {@link #s3Endpoint()} (path-style, checksums only where S3 requires them); owned by this
+     * environment, do not close it.
+     */
+    S3Client s3();
 
     /** A client for {@link #dynamoDbEndpoint()}; owned by this environment, do not close it. */
     DynamoDbClient dynamoDb();

@@ -86,6 +86,7 @@ final class AwsEnvironmentFactory {
         return new EmulatorAwsEnvironment.Settings(
                 paths.dynamoDbLocalDirectory(),
                 paths.toolsDirectory().resolve("npm").resolve("kinesis-local"),
+                paths.toolsDirectory().resolve("npm").resolve("s3rver"),
                 settings.nodeBinary().orElse("node"),
                 paths.logDirectory(),
                 EMULATOR_START_TIMEOUT);

@@ -5,6 +5,8 @@ import dev.mcpbroker.testkit.aws.emulator.AwsProtocolEmulatorServer;
 import dev.mcpbroker.testkit.aws.emulator.SecretsManagerEmulator;
 import dev.mcpbroker.testkit.aws.emulator.StsEmulator;
 import dev.mcpbroker.testkit.aws.kinesis.KinesisLocal;
+import dev.mcpbroker.testkit.aws.s3.S3rverLocal;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,22 +20,34 @@ import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
- * The emulators, all on 127.0.0.1: DynamoDB Local in a child JVM, kinesis-local in a Node.js child process, and the
- * testkit's own Secrets Manager and STS emulators in this JVM.
+ * The emulators, all on 127.0.0.1: DynamoDB Local in a child JVM, kinesis-local in a Node.js child process, the
+ * testkit's own Secrets Manager and STS emulators in this JVM, and, on first use, s3rver in another Node.js process.
  */
 final class EmulatorAwsEnvironment extends EndpointAwsEnvironment {
 
     private static final System.Logger LOG = System.getLogger(EmulatorAwsEnvironment.class.getName());
 
     /** What the emulators need from the machine, decided once by the factory. */
-    record Settings(Path dynamoDbLocalDirectory, Path kinesisLocalCache, String node, Path logDirectory, Duration startTimeout) {
+    record Settings(Path dynamoDbLocalDirectory, Path kinesisLocalCache, Path s3rverCache, String node, Path logDirectory,
+                    Duration startTimeout) {
     }
 
     private final List<AutoCloseable> services;
+    private final Settings settings;
+    private S3rverLocal s3;
 
-    private EmulatorAwsEnvironment(Endpoints endpoints, List<AutoCloseable> services) {
+    private EmulatorAwsEnvironment(Endpoints endpoints, List<AutoCloseable> services, Settings settings) {
         super("emulators", endpoints);
         this.services = services;
+        this.settings = settings;
+    }
+
+    @Override
+    protected synchronized URI startS3() {
+        s3 = timed("s3rver", () -> S3rverLocal.start(settings.s3rverCache(), settings.node(), settings.logDirectory(),
+                TestCredentials.ACCOUNT_ID, TestCredentials.ACCESS_KEY_ID, TestCredentials.SECRET_ACCESS_KEY,
+                settings.startTimeout()));
+        return s3.endpoint();
     }
 
     static EmulatorAwsEnvironment start(Settings settings) {
@@ -58,7 +72,7 @@ final class EmulatorAwsEnvironment extends EndpointAwsEnvironment {
                 throw failure(dynamoDb, kinesis);
             }
             Endpoints endpoints = new Endpoints(dynamoDbLocal.endpoint(), kinesisLocal.endpoint(), secretsManager.endpoint(), sts.endpoint());
-            return new EmulatorAwsEnvironment(endpoints, List.copyOf(started.reversed()));
+            return new EmulatorAwsEnvironment(endpoints, List.copyOf(started.reversed()), settings);
         } catch (RuntimeException e) {
             closeAll(started.reversed());
             throw e;
@@ -67,6 +81,11 @@ final class EmulatorAwsEnvironment extends EndpointAwsEnvironment {
 
     @Override
     protected void stopServices() {
+        synchronized (this) {
+            if (s3 != null) {
+                closeAll(List.of(s3));
+            }
+        }
         closeAll(services);
     }
 

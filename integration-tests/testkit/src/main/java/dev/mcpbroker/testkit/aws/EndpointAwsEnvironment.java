@@ -12,7 +12,11 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
@@ -29,6 +33,8 @@ abstract class EndpointAwsEnvironment implements AwsEnvironment {
     private final Memo<KinesisClient> kinesis;
     private final Memo<SecretsManagerClient> secretsManager;
     private final Memo<StsClient> sts;
+    private final Memo<S3Client> s3;
+    private URI s3Endpoint;
 
     /** The four endpoints of an environment. */
     record Endpoints(URI dynamoDb, URI kinesis, URI secretsManager, URI sts) {
@@ -41,6 +47,12 @@ abstract class EndpointAwsEnvironment implements AwsEnvironment {
         this.kinesis = new Memo<>(() -> configure(KinesisClient.builder(), endpoints.kinesis()).build());
         this.secretsManager = new Memo<>(() -> configure(SecretsManagerClient.builder(), endpoints.secretsManager()).build());
         this.sts = new Memo<>(() -> configure(StsClient.builder(), endpoints.sts()).build());
+        // Whole payloads, not aws-chunked signed chunks: plain HTTP would otherwise get the chunked form, which s3rver
+        // stores undecoded.
+        this.s3 = new Memo<>(() -> configure(S3Client.builder(), s3Endpoint()).forcePathStyle(true)
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED).build());
     }
 
     private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder, URI endpoint) {
@@ -86,6 +98,22 @@ abstract class EndpointAwsEnvironment implements AwsEnvironment {
     public final URI stsEndpoint() {
         return endpoints.sts();
     }
+
+    @Override
+    public final synchronized URI s3Endpoint() {
+        if (s3Endpoint == null) {
+            s3Endpoint = startS3();
+        }
+        return s3Endpoint;
+    }
+
+    @Override
+    public final S3Client s3() {
+        return s3.get();
+    }
+
+    /** Starts S3 (or finds it running); called once, on first use. */
+    protected abstract URI startS3();
 
     @Override
     public final DynamoDbClient dynamoDb() {
@@ -141,6 +169,7 @@ abstract class EndpointAwsEnvironment implements AwsEnvironment {
             kinesis.close();
             secretsManager.close();
             sts.close();
+            s3.close();
             httpClient.close();
         } finally {
             stopServices();

@@ -36,7 +36,7 @@ class LoopbackBindingTest {
     }
 
     static Stream<String> services() {
-        return Stream.of("dynamodb", "kinesis", "secretsmanager", "sts");
+        return Stream.of("dynamodb", "kinesis", "secretsmanager", "sts", "s3");
     }
 
     private static int port(String service) {
@@ -45,6 +45,7 @@ class LoopbackBindingTest {
             case "kinesis" -> aws.kinesisEndpoint();
             case "secretsmanager" -> aws.secretsManagerEndpoint();
             case "sts" -> aws.stsEndpoint();
+            case "s3" -> aws.s3Endpoint();
             default -> throw new IllegalArgumentException(service);
         };
         assertThat(endpoint.getHost()).isEqualTo(Ports.LOOPBACK);

@@ -1,25 +1,14 @@
 package dev.mcpbroker.testkit.aws.kinesis;
 
+import dev.mcpbroker.testkit.aws.NpmPackage;
 import dev.mcpbroker.testkit.process.ManagedProcess;
 import dev.mcpbroker.testkit.process.Ports;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -38,7 +27,6 @@ public final class KinesisLocal implements AutoCloseable {
     public static final String PACKAGE = "kinesis-local";
     public static final String VERSION = "0.6.2";
     private static final String PRELOAD_RESOURCE = "loopback-preload.js";
-    private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(3);
 
     private final ManagedProcess process;
     private final URI endpoint;
@@ -98,89 +86,15 @@ public final class KinesisLocal implements AutoCloseable {
         return "kinesis-local[" + endpoint + ", pid " + process.pid() + "]";
     }
 
-    /**
-     * {@code npm install} into the cache unless the pinned version is there. A file lock keeps JVMs that start at
-     * the same moment (parallel test modules) from installing over each other.
-     */
+    /** {@code npm install} into the cache unless the pinned version is there. */
     static Path install(Path cache, String node, Path logDirectory) {
-        Path packageDir = cache.resolve("node_modules").resolve(PACKAGE);
-        try {
-            Files.createDirectories(cache);
-            try (FileChannel channel = FileChannel.open(cache.resolve(".install.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = channel.lock()) {
-                if (isInstalled(packageDir)) {
-                    return packageDir;
-                }
-                // Without a package.json here npm would install into the nearest ancestor that has one.
-                Path manifest = cache.resolve("package.json");
-                if (!Files.exists(manifest)) {
-                    Files.writeString(manifest, "{\"name\":\"mcp-broker-tools\",\"private\":true}\n");
-                }
-                List<String> command = List.of(npm(node), "install", "--no-audit", "--no-fund", "--prefix", cache.toString(),
-                        PACKAGE + "@" + VERSION);
-                try (ManagedProcess npm = ManagedProcess.start("npm-install-" + PACKAGE, command, cache, Map.of(),
-                        logDirectory.resolve("npm-install-" + PACKAGE + ".log"))) {
-                    awaitExit(npm, INSTALL_TIMEOUT);
-                    if (!isInstalled(packageDir)) {
-                        throw new IllegalStateException("npm did not install " + PACKAGE + "@" + VERSION + " into " + cache
-                                + "\n" + npm.logTail());
-                    }
-                }
-                return packageDir;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static boolean isInstalled(Path packageDir) throws IOException {
-        Path manifest = packageDir.resolve("package.json");
-        return Files.isRegularFile(packageDir.resolve("main.js"))
-                && Files.isRegularFile(manifest)
-                && Files.readString(manifest).replace(" ", "").contains("\"version\":\"" + VERSION + "\"");
-    }
-
-    private static void awaitExit(ManagedProcess process, Duration timeout) {
-        ProcessHandle handle = ProcessHandle.of(process.pid()).orElse(null);
-        if (handle == null) {
-            return; // already gone
-        }
-        try {
-            handle.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(process.name() + " did not finish within " + timeout + "\n" + process.logTail(), e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for " + process.name(), e);
-        }
-    }
-
-    /** npm next to the chosen node when there is one (a node from NODE_BINARY), else npm on the PATH. */
-    private static String npm(String node) {
-        Path sibling = Path.of(node).resolveSibling("npm");
-        return Path.of(node).getParent() != null && Files.isExecutable(sibling) ? sibling.toString() : "npm";
+        return NpmPackage.install(cache, node, logDirectory, PACKAGE, VERSION, "main.js");
     }
 
     /** The preload script is a class-path resource; node needs it as a file. */
     private static Path preloadScript(Path cache) {
-        Path target = cache.resolve(PRELOAD_RESOURCE);
-        try (InputStream in = KinesisLocal.class.getResourceAsStream("/dev/mcpbroker/testkit/aws/kinesis/" + PRELOAD_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(PRELOAD_RESOURCE + " is missing from the testkit");
-            }
-            byte[] script = in.readAllBytes();
-            if (!Files.exists(target) || !Arrays.equals(Files.readAllBytes(target), script)) {
-                // written aside and moved, so that a JVM starting node at the same moment never reads half a file
-                Path temporary = Files.createTempFile(cache, PRELOAD_RESOURCE, ".tmp");
-                Files.write(temporary, script);
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-            return target;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return NpmPackage.resourceFile(KinesisLocal.class, "/dev/mcpbroker/testkit/aws/kinesis/" + PRELOAD_RESOURCE, cache,
+                PRELOAD_RESOURCE);
     }
 
     private static boolean answersListStreams(KinesisClient probe) {

@@ -1,4 +1,4 @@
-package dev.mcpbroker.function.forwarder;
+package dev.mcpbroker.auditstream;
 
 import dev.mcpbroker.core.audit.AuditPublisher;
 import software.amazon.awssdk.core.SdkBytes;
@@ -8,7 +8,9 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordRequest;
 
 /**
  * The audit account's Kinesis stream. One PutRecord per event with {@code SequenceNumberForOrdering}, so
- * the events of one session (one partition key) are stored in the order they were recorded.
+ * the events of one session (one partition key) are stored in the order they were recorded. Shared by the
+ * audit forwarder function and the operator's re-drive ({@code scripts/admin.sh audit-redrive}), so both
+ * put events on the stream the same way.
  */
 public final class KinesisAuditPublisher implements AuditPublisher {
 
