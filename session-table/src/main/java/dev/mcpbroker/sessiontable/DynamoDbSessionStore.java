@@ -49,6 +49,17 @@ public final class DynamoDbSessionStore implements SessionStore {
     }
 
     @Override
+    public void createUnlessLive(BrokerSession session, Instant now) {
+        try {
+            dynamoDb.putItem(createUnlessLiveRequest(session, now));
+        } catch (ConditionalCheckFailedException e) {
+            throw new SessionAlreadyExistsException("a live session with id " + SessionIds.redact(session.sessionId()) + " exists");
+        } catch (SdkException e) {
+            throw unavailable("create", e);
+        }
+    }
+
+    @Override
     public Optional<BrokerSession> find(String sessionId) {
         try {
             Map<String, AttributeValue> item = dynamoDb.getItem(GetItemRequest.builder()
@@ -96,6 +107,21 @@ public final class DynamoDbSessionStore implements SessionStore {
                 .item(item)
                 .conditionExpression(SessionExpressions.CREATE_CONDITION)
                 .expressionAttributeNames(SessionExpressions.CREATE_NAMES)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
+    }
+
+    PutItemRequest createUnlessLiveRequest(BrokerSession session, Instant now) {
+        Map<String, AttributeValue> item = new HashMap<>(SessionItems.toItem(session));
+        item.putAll(key(session.sessionId()));
+        return PutItemRequest.builder()
+                .tableName(tableName)
+                .item(item)
+                .conditionExpression(SessionExpressions.CREATE_UNLESS_LIVE_CONDITION)
+                .expressionAttributeNames(SessionExpressions.CREATE_UNLESS_LIVE_NAMES)
+                .expressionAttributeValues(Map.of(
+                        ":ended", AttributeValue.fromS(BrokerSession.State.ENDED.name()),
+                        ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli()))))
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build();
     }

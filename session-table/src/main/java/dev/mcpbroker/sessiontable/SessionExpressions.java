@@ -17,6 +17,18 @@ final class SessionExpressions {
     static final Map<String, String> CREATE_NAMES = Map.of("#pk", SessionTable.PARTITION_KEY);
 
     /**
+     * A session under a known id (one the broker holds for stateless agents) may take the place of an ended or
+     * expired one, never of a live one: concurrent openers of the same held session leave exactly one.
+     */
+    static final String CREATE_UNLESS_LIVE_CONDITION =
+            "attribute_not_exists(#pk) OR #state = :ended OR #idleExpiresAt <= :now OR #absoluteExpiresAt <= :now";
+    static final Map<String, String> CREATE_UNLESS_LIVE_NAMES = Map.of(
+            "#pk", SessionTable.PARTITION_KEY,
+            "#state", STATE,
+            "#idleExpiresAt", SessionItems.IDLE_EXPIRES_AT,
+            "#absoluteExpiresAt", SessionItems.ABSOLUTE_EXPIRES_AT);
+
+    /**
      * A change (touch, re-opened upstream session, new affinity) replaces the whole item, only over the
      * version it was computed from and only while the session is active: a concurrent change makes it
      * fail, and the caller recomputes it from the stored item returned with the failure.

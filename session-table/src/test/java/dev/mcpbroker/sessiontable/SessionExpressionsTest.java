@@ -45,6 +45,18 @@ class SessionExpressionsTest {
     }
 
     @Test
+    void aHeldSessionTakesThePlaceOfAnEndedOrExpiredOneButNeverOfALiveOne() {
+        PutItemRequest request = store.createUnlessLiveRequest(session(), Instant.ofEpochMilli(5_000));
+        assertThat(request.conditionExpression()).isEqualTo(
+                "attribute_not_exists(#pk) OR #state = :ended OR #idleExpiresAt <= :now OR #absoluteExpiresAt <= :now");
+        assertThat(request.expressionAttributeNames()).isEqualTo(Map.of("#pk", "pk", "#state", "state",
+                "#idleExpiresAt", "idleExpiresAt", "#absoluteExpiresAt", "absoluteExpiresAt"));
+        assertThat(request.expressionAttributeValues().get(":ended").s()).isEqualTo("ENDED");
+        assertThat(request.expressionAttributeValues().get(":now").n()).isEqualTo("5000");
+        assertThat(request.returnValuesOnConditionCheckFailure()).isEqualTo(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+    }
+
+    @Test
     void endRequiresAnActiveSessionAtTheVersionTheCallerRead() {
         UpdateItemRequest request = store.endRequest("abc", 4, Instant.ofEpochMilli(1234));
         assertThat(request.conditionExpression()).isEqualTo("#state = :active AND #version = :expectedVersion");

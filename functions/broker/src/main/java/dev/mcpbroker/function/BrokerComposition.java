@@ -174,7 +174,8 @@ public final class BrokerComposition {
     /** Every exchange with upstreams: credentials, affinity, redaction, failure classes, tracing. */
     public UpstreamExchange upstream() {
         if (upstream == null) {
-            upstream = new UpstreamExchange(new HttpUpstreamClient(mapper, config.limits().maxUpstreamResponseBytes()),
+            upstream = new UpstreamExchange(new HttpUpstreamClient(mapper, config.limits().maxUpstreamResponseBytes(),
+                    config.upstream().listenWindow()),
                     required(credentials, "an upstream credential source"), mapper, upstreamTracing,
                     UpstreamEndpoints.of(config.upstream().localDevelopment()));
         }
@@ -217,7 +218,8 @@ public final class BrokerComposition {
                 .map(rate -> new RateLimit(rate, config.limits().defaultAgentBurst()))
                 .orElse(null);
         return new BrokerSettings(new SessionTimeouts(session.lifetime(), session.idleTimeout(), session.touchInterval()),
-                config.limits().maxBodyBytes(), defaultAgentRate, config.idempotency().requireKey());
+                config.limits().maxBodyBytes(), defaultAgentRate, config.idempotency().requireKey(),
+                config.upstream().learningTtl(), config.policy().cacheTtl());
     }
 
     private static <T> T required(T part, String what) {

@@ -165,7 +165,11 @@ public interface BrokerConfig {
          */
         Optional<List<String>> allowedOrigins();
 
-        /** Host names the broker answers for (DNS-rebinding defence); empty: any host. */
+        /**
+         * Host names the broker answers for (DNS-rebinding defence), with or without port; a request naming any
+         * other {@code Host} is refused with 403. Unset: the host of {@code broker.auth.resource}; {@code *}: any
+         * host.
+         */
         Optional<List<String>> allowedHosts();
     }
 
@@ -178,6 +182,22 @@ public interface BrokerConfig {
          */
         @WithDefault("false")
         boolean localDevelopment();
+
+        /**
+         * How long an instance trusts what it learned of an upstream: the protocol generation it speaks (unless
+         * the registry declares it) and what it says of itself. A failure that suggests the upstream changed
+         * makes the broker learn again sooner.
+         */
+        @WithDefault("PT5M")
+        Duration learningTtl();
+
+        /**
+         * How long the broker reads a 2026-07-28 upstream's {@code subscriptions/listen} stream before it closes it
+         * and answers the agent with the notifications that arrived, as events before a complete result. The agent
+         * listens again to go on. Keep it well under the API's integration timeout (29 s on API Gateway).
+         */
+        @WithDefault("PT10S")
+        Duration listenWindow();
     }
 
     interface Audit {

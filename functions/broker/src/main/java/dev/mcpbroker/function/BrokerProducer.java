@@ -13,7 +13,10 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.metrics.Meter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import dev.mcpbroker.function.auth.AuthConfig;
+import java.net.URI;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.List;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -22,6 +25,8 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 /** Gives the broker function's beans their parts; the broker itself is assembled by {@link BrokerComposition}. */
 @ApplicationScoped
 public class BrokerProducer {
+
+    private static final String ANY_HOST = "*";
 
     @Produces
     @ApplicationScoped
@@ -37,9 +42,18 @@ public class BrokerProducer {
 
     @Produces
     @ApplicationScoped
-    OriginPolicy originPolicy(BrokerConfig config) {
+    OriginPolicy originPolicy(BrokerConfig config, AuthConfig auth) {
         return new OriginPolicy(Set.copyOf(config.http().allowedOrigins().orElse(List.of())),
-                Set.copyOf(config.http().allowedHosts().orElse(List.of())));
+                servedHosts(config.http().allowedHosts(), auth.resource()));
+    }
+
+    /**
+     * The hosts configured, or else the host of the broker's resource URL: the name agents are told to use is the
+     * only one a request legitimately carries. {@code *} opts out (any host).
+     */
+    static Set<String> servedHosts(Optional<List<String>> configured, URI resource) {
+        List<String> hosts = configured.orElseGet(() -> resource.getHost() == null ? List.of() : List.of(resource.getHost()));
+        return hosts.contains(ANY_HOST) ? Set.of() : Set.copyOf(hosts);
     }
 
     /** One per instance, shared by every metric sink, so all of them admit the same tool names. */

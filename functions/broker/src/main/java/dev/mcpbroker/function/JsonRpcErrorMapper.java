@@ -98,6 +98,8 @@ public class JsonRpcErrorMapper {
                 .put("failureClass", (e == null ? code.failureClass() : e.failureClass()).wireName());
         if (e != null) {
             e.retryAfter().ifPresent(delay -> data.put("retryAfter", Math.max(1, delay.toSeconds())));
+            // what the specification puts in data (supported versions, for one) sits beside the broker's own fields
+            e.data().ifPresent(extra -> extra.properties().forEach(field -> data.putIfAbsent(field.getKey(), field.getValue())));
         }
         ObjectNode error = JSON.objectNode()
                 .put(JsonRpc.CODE, code.jsonRpcCode())

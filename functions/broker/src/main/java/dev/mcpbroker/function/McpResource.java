@@ -24,6 +24,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 
 /**
@@ -36,6 +39,7 @@ import java.util.function.Function;
 public class McpResource {
 
     private static final String ORIGIN = "Origin";
+    private static final String EVENT_STREAM = "text/event-stream";
 
     private final McpBroker broker;
     private final AgentAuthenticator authenticator;
@@ -65,6 +69,9 @@ public class McpResource {
                          @HeaderParam(McpHeaders.PROTOCOL_VERSION) String protocolVersion,
                          @HeaderParam(McpHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
                          @HeaderParam(McpHeaders.TASK_ID) String taskId,
+                         @HeaderParam(McpHeaders.MCP_METHOD) String mcpMethod,
+                         @HeaderParam(McpHeaders.MCP_NAME) String mcpName,
+                         @HeaderParam(HttpHeaders.ACCEPT) String accept,
                          @HeaderParam("Content-Type") String contentType,
                          byte[] body) {
         return traced("POST", server, trace -> {
@@ -72,7 +79,9 @@ public class McpResource {
             if (contentType == null || !MediaType.APPLICATION_JSON_TYPE.isCompatible(MediaType.valueOf(contentType))) {
                 throw new BrokerException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
             }
-            return broker.post(new BrokerRequest(identity, server, sessionId, protocolVersion, idempotencyKey, taskId, body), trace);
+            BrokerRequest.Transport transport = new BrokerRequest.Transport(mcpMethod, mcpName, acceptsEventStream(accept));
+            return broker.post(new BrokerRequest(identity, server, sessionId, protocolVersion, idempotencyKey, taskId,
+                    transport, body), trace);
         });
     }
 
@@ -128,7 +137,44 @@ public class McpResource {
     private Response encode(BrokerResponse response) {
         Response.ResponseBuilder builder = Response.status(response.status());
         response.headers().forEach(builder::header);
+        if (response.isEventStream()) {
+            return builder.entity(eventStream(response)).type(EVENT_STREAM).build();
+        }
         response.body().ifPresent(body -> builder.entity(codec.write(body)).type(MediaType.APPLICATION_JSON_TYPE));
         return builder.build();
+    }
+
+    /**
+     * The upstream's notifications, then the answer, as one buffered event stream: API Gateway's REST integration
+     * returns a response whole, so the events arrive together, in order, before the answer that ends the stream.
+     */
+    private byte[] eventStream(BrokerResponse response) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (ObjectNode event : response.events()) {
+            writeEvent(out, event);
+        }
+        writeEvent(out, response.body().orElseThrow());
+        return out.toByteArray();
+    }
+
+    private void writeEvent(ByteArrayOutputStream out, ObjectNode message) {
+        // the codec writes one line: JSON strings escape their line breaks
+        out.writeBytes("event: message\ndata: ".getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(codec.write(message));
+        out.writeBytes("\n\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether {@code Accept} admits an event stream (absent, it admits JSON only: the broker never needs to stream). */
+    static boolean acceptsEventStream(String accept) {
+        if (accept == null) {
+            return false;
+        }
+        for (String range : accept.split(",")) {
+            String type = range.split(";", 2)[0].trim();
+            if (type.equalsIgnoreCase(EVENT_STREAM)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -186,7 +186,7 @@ class GovernanceTest {
         Response response = withoutUpstreamContact(BrokerTestResources.payments(),
                 () -> call(AGENT_B, PAYMENTS, session, toolCall("transfer", "{\"from\":\"alice\",\"to\":\"bob\",\"amountCents\":1}")));
         assertRefused(response, 200, "tool_not_allowed");
-        assertThat(response.jsonPath().getInt("error.code")).isEqualTo(-32041);
+        assertThat(response.jsonPath().getInt("error.code")).isEqualTo(-31041);
         assertThat(response.jsonPath().getInt("id")).isEqualTo(3);
         assertThat(BrokerTestResources.payments().executions("transfer")).isEqualTo(transfers);
     }

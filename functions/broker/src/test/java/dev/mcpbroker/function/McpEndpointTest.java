@@ -126,7 +126,7 @@ class McpEndpointTest {
     void unknownSessionIsRefusedWith404() {
         call("payments", "unknown-session-id-0000000000000000000000000", "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"ping\"}")
                 .then().statusCode(404)
-                .body("error.code", equalTo(-32001))
+                .body("error.code", equalTo(-31001))
                 .body("error.data.reason", equalTo("session_not_found"));
     }
 

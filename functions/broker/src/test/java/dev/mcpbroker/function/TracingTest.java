@@ -258,7 +258,7 @@ class TracingTest {
                 .containsExactly("execute", "replay", "conflict");
         SpanData conflict = transfers.get(2);
         assertThat(attribute(conflict, McpAttributes.REASON)).isEqualTo("idempotency_key_reused");
-        assertThat(attribute(conflict, McpAttributes.ERROR_TYPE)).isEqualTo("-32051");
+        assertThat(attribute(conflict, McpAttributes.ERROR_TYPE)).isEqualTo("-31051");
         assertThat(attribute(conflict, McpAttributes.FAILURE_CLASS)).isEqualTo("deterministic");
         assertThat(conflict.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         // and counted per decision

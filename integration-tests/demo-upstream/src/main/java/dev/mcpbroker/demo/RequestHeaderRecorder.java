@@ -37,7 +37,9 @@ public class RequestHeaderRecorder {
                 ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer").end();
                 return;
             }
-            if (ctx.request().method() == HttpMethod.POST && ctx.request().getHeader("Mcp-Session-Id") == null) {
+            // a 2026-07-28 request (Mcp-Method header: the broker probing which generation this server speaks) is no initialize
+            if (ctx.request().method() == HttpMethod.POST && ctx.request().getHeader("Mcp-Session-Id") == null
+                    && ctx.request().getHeader("Mcp-Method") == null) {
                 initializes.incrementAndGet();
                 if (hangNextInitialize.compareAndSet(true, false)) {
                     return; // never answered: the caller is left mid-initialize
@@ -73,7 +75,7 @@ public class RequestHeaderRecorder {
         this.requiredHeader = header;
     }
 
-    /** POSTs without a session id (initializes) since start or the last reset. */
+    /** POSTs without a session id or a stateless request's Mcp-Method (initializes) since start or the last reset. */
     public long initializeCount() {
         return initializes.get();
     }

@@ -139,6 +139,8 @@ public final class LocalBrokerStack implements AutoCloseable {
         env.put("BROKER_AUDIT_FINGERPRINT_KEY_SECRET", AUDIT_KEY_SECRET);
         // The MCP Inspector's UI is the one browser origin the local broker admits.
         env.put("BROKER_HTTP_ALLOWED_ORIGINS", "http://localhost:6274,http://127.0.0.1:6274");
+        // agents reach a local broker by loopback address, not by the resource URL's name
+        env.put("BROKER_HTTP_ALLOWED_HOSTS", "127.0.0.1,localhost");
         // No OTLP collector runs locally (in Lambda the ADOT layer is one) unless one is named: then traces and
         // metrics go there (docs/observability.md). Without one the function still has trace ids (logs, audit
         // events, the traceparent sent upstream) and exports nothing.

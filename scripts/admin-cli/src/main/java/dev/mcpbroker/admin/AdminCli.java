@@ -1,5 +1,6 @@
 package dev.mcpbroker.admin;
 
+import dev.mcpbroker.core.mcp.McpMethod;
 import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.policy.RateLimit;
 import dev.mcpbroker.core.policy.ServerGrant;
@@ -23,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -61,6 +63,9 @@ public final class AdminCli {
                                               concurrent-session cap and warm pool size
               set-session-shares <server-id> [--per-tenant <n>|none] [--per-agent <n>|none]
                                               sessions one tenant / one agent may hold of the server's cap
+              set-generation <server-id> sessions|stateless|learn
+                                              the MCP generation the server speaks (2025-11-25 sessions or
+                                              2026-07-28 stateless); learn: the broker asks the server
               kill-server <server-id>         revive-server <server-id>
               kill-tool <server-id> <tool>    revive-tool <server-id> <tool>
               kill-resource <server-id> <uri|prefix*>   revive-resource <server-id> <uri|prefix*>
@@ -176,6 +181,7 @@ public final class AdminCli {
             Map.entry("set-key-policy", java.util.Set.of()),
             Map.entry("set-session-limits", java.util.Set.of("--max-sessions", "--warm")),
             Map.entry("set-session-shares", java.util.Set.of("--per-tenant", "--per-agent")),
+            Map.entry("set-generation", java.util.Set.of()),
             Map.entry("kill-server", java.util.Set.of()),
             Map.entry("revive-server", java.util.Set.of()),
             Map.entry("kill-tool", java.util.Set.of()),
@@ -259,6 +265,16 @@ public final class AdminCli {
                 } catch (IllegalArgumentException e) {
                     throw new UsageException("--max-sessions is a positive number or default, --warm a number >= 0");
                 }
+            }
+            case "set-generation" -> {
+                String server = a.positional("server id");
+                policy.setGeneration(server, switch (a.positional("generation")) {
+                    case "sessions" -> Optional.of(McpMethod.Generation.SESSIONS);
+                    case "stateless" -> Optional.of(McpMethod.Generation.STATELESS);
+                    case "learn" -> Optional.empty();
+                    default -> throw new UsageException("generation must be sessions, stateless or learn");
+                });
+                out.println("generation of " + server + " set");
             }
             case "set-session-shares" -> {
                 String server = a.positional("server id");

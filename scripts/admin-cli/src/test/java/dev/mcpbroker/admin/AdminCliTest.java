@@ -2,6 +2,7 @@ package dev.mcpbroker.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mcpbroker.core.mcp.McpMethod;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.core.upstream.UpstreamServer;
 import dev.mcpbroker.sessiontable.policy.DynamoDbPolicyStore;
@@ -116,6 +117,21 @@ class AdminCliTest {
         assertThat(cleared.toolPolicy().declaredReadOnly("lookup")).isEmpty();
         assertThat(cleared.toolPolicy().requireIdempotencyKey()).isEmpty();
         assertThat(run("", "set-tool-kind", server, "lookup", "sometimes").status).isEqualTo(2);
+    }
+
+    @Test
+    void aDeclaredGenerationIsWhatTheBrokerReadsAndLearnClearsIt() {
+        String server = unique("modern");
+        run("", "register-server", server, "--url", "http://127.0.0.1:9/mcp", "--local-development", "true");
+        assertThat(run("", "set-generation", server, "stateless").status).isZero();
+        assertThat(new DynamoDbUpstreamRegistry(aws.dynamoDb(), POLICY).find(server).orElseThrow().declaredGeneration())
+                .contains(McpMethod.Generation.STATELESS);
+
+        assertThat(run("", "set-generation", server, "learn").status).isZero();
+        assertThat(new DynamoDbUpstreamRegistry(aws.dynamoDb(), POLICY).find(server).orElseThrow().declaredGeneration())
+                .isEmpty();
+        assertThat(run("", "set-generation", server, "2026").status).isEqualTo(2);
+        assertThat(run("", "set-generation", unique("unknown"), "sessions").status).isNotZero();
     }
 
     @Test

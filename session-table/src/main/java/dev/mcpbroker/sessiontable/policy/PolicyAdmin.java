@@ -4,6 +4,7 @@ import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.policy.AgentGrant;
 import dev.mcpbroker.core.policy.RateLimit;
 import dev.mcpbroker.core.policy.ServerGrant;
+import dev.mcpbroker.core.mcp.McpMethod;
 import dev.mcpbroker.core.upstream.SessionLimits;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.core.upstream.UpstreamServer;
@@ -15,6 +16,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.TreeMap;
@@ -166,6 +168,21 @@ public final class PolicyAdmin {
     public void setSessionShares(String serverId, OptionalInt perTenant, OptionalInt perAgent) {
         setShare(serverId, PolicyItems.MAX_SESSIONS_PER_TENANT, perTenant);
         setShare(serverId, PolicyItems.MAX_SESSIONS_PER_AGENT, perAgent);
+    }
+
+    /**
+     * Declares the protocol generation a server speaks ({@link McpMethod.Generation#SESSIONS} for 2025-11-25 and
+     * earlier, {@link McpMethod.Generation#STATELESS} for 2026-07-28), or with none lets the broker learn it.
+     */
+    public void setGeneration(String serverId, Optional<McpMethod.Generation> generation) {
+        if (generation.isPresent()) {
+            updateServer(serverId, "set protocol generation", PolicyExpressions.SET_GENERATION_UPDATE,
+                    PolicyExpressions.GENERATION_NAMES,
+                    Map.of(":generation", AttributeValue.fromS(PolicyItems.generationWord(generation.get()))));
+        } else {
+            updateServer(serverId, "clear protocol generation", PolicyExpressions.CLEAR_GENERATION_UPDATE,
+                    PolicyExpressions.GENERATION_NAMES, Map.of());
+        }
     }
 
     private void setShare(String serverId, String attribute, OptionalInt share) {

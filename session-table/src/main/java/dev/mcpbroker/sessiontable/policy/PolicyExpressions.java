@@ -105,6 +105,12 @@ final class PolicyExpressions {
         return Map.of("#pk", PolicyTable.PARTITION_KEY, "#share", shareAttribute, "#updatedAt", PolicyItems.UPDATED_AT);
     }
 
+    /* The protocol generation a server is declared to speak, or none: the broker learns it. */
+    static final String SET_GENERATION_UPDATE = "SET #generation = :generation, #updatedAt = :updatedAt";
+    static final String CLEAR_GENERATION_UPDATE = "SET #updatedAt = :updatedAt REMOVE #generation";
+    static final Map<String, String> GENERATION_NAMES = Map.of(
+            "#pk", PolicyTable.PARTITION_KEY, "#generation", PolicyItems.GENERATION, "#updatedAt", PolicyItems.UPDATED_AT);
+
     static final String REVIVE_TOOL_UPDATE = "SET #updatedAt = :updatedAt DELETE #killedTools :tools";
     static final Map<String, String> TOOL_NAMES = Map.of(
             "#pk", PolicyTable.PARTITION_KEY,

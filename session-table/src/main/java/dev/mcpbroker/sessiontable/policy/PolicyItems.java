@@ -2,6 +2,7 @@ package dev.mcpbroker.sessiontable.policy;
 
 import dev.mcpbroker.core.policy.AgentGrant;
 import dev.mcpbroker.core.policy.RateLimit;
+import dev.mcpbroker.core.mcp.McpMethod;
 import dev.mcpbroker.core.upstream.ServerControls;
 import dev.mcpbroker.core.policy.ServerGrant;
 import dev.mcpbroker.core.upstream.SessionLimits;
@@ -59,6 +60,7 @@ final class PolicyItems {
     static final String WARM_SESSIONS = "warmSessions";
     static final String MAX_SESSIONS_PER_TENANT = "maxSessionsPerTenant";
     static final String MAX_SESSIONS_PER_AGENT = "maxSessionsPerAgent";
+    static final String GENERATION = "protocolGeneration";
     static final String UPDATED_AT = "updatedAt";
 
     private PolicyItems() {
@@ -198,7 +200,26 @@ final class PolicyItems {
         return new UpstreamServer(serverId, endpoint,
                 Duration.ofMillis(parseLong(item, CONNECT_TIMEOUT_MS)),
                 Duration.ofMillis(parseLong(item, REQUEST_TIMEOUT_MS)),
-                auth, controls, toolPolicy, limits);
+                auth, controls, toolPolicy, limits, generation(optionalS(item, GENERATION)));
+    }
+
+    /** The stored words of a declared protocol generation. */
+    static final String GENERATION_SESSIONS = "sessions";
+    static final String GENERATION_STATELESS = "stateless";
+
+    static String generationWord(McpMethod.Generation generation) {
+        return generation == McpMethod.Generation.STATELESS ? GENERATION_STATELESS : GENERATION_SESSIONS;
+    }
+
+    private static McpMethod.Generation generation(String stored) {
+        if (stored == null) {
+            return null;
+        }
+        return switch (stored) {
+            case GENERATION_SESSIONS -> McpMethod.Generation.SESSIONS;
+            case GENERATION_STATELESS -> McpMethod.Generation.STATELESS;
+            default -> throw new MalformedItemException(GENERATION + ": not a protocol generation");
+        };
     }
 
     private static OptionalInt optionalInt(Map<String, AttributeValue> item, String name) {

@@ -5,6 +5,7 @@ import dev.mcpbroker.core.upstream.SessionLimits;
 import dev.mcpbroker.core.upstream.UpstreamRegistry;
 import dev.mcpbroker.core.upstream.UpstreamServer;
 import dev.mcpbroker.testkit.aws.AwsEnvironment;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
@@ -43,6 +44,7 @@ class DynamoDbUpstreamRegistryContractTest extends UpstreamRegistryContract {
         server.toolPolicy().readOnlyTools().forEach(tool -> admin.setToolKind(id, tool, PolicyAdmin.ToolKind.READ_ONLY));
         server.toolPolicy().stateChangingTools().forEach(tool -> admin.setToolKind(id, tool, PolicyAdmin.ToolKind.STATE_CHANGING));
         server.toolPolicy().requireIdempotencyKey().ifPresent(require -> admin.setKeyPolicy(id, require));
+        server.declaredGeneration().ifPresent(generation -> admin.setGeneration(id, Optional.of(generation)));
         if (!server.sessionLimits().equals(SessionLimits.DEFAULT)) {
             admin.setSessionLimits(id, server.sessionLimits());
             admin.setSessionShares(id, server.sessionLimits().maxSessionsPerTenant(),

@@ -145,6 +145,17 @@ class PolicyExpressionsTest {
     }
 
     @Test
+    void aDeclaredGenerationIsSetOrRemovedOnARegisteredServerOnly() {
+        assertThat(PolicyExpressions.SET_GENERATION_UPDATE).isEqualTo("SET #generation = :generation, #updatedAt = :updatedAt");
+        assertThat(PolicyExpressions.CLEAR_GENERATION_UPDATE).isEqualTo("SET #updatedAt = :updatedAt REMOVE #generation");
+        assertThat(PolicyExpressions.GENERATION_NAMES)
+                .isEqualTo(Map.of("#pk", "pk", "#generation", "protocolGeneration", "#updatedAt", "updatedAt"));
+        UpdateItemRequest request = admin.requests().serverUpdateRequest("s", PolicyExpressions.SET_GENERATION_UPDATE,
+                PolicyExpressions.GENERATION_NAMES, Map.of(":generation", AttributeValue.fromS("stateless")));
+        assertThat(request.conditionExpression()).isEqualTo("attribute_exists(#pk)");
+    }
+
+    @Test
     void grantUpdatesOneServerOfAnAgentOfTheSameTenantOnly() {
         UpdateItemRequest request = admin.requests().grantRequest("agent-1", "acme", new ServerGrant("pay.v2", List.of("get_*", "refund")));
         assertThat(request.conditionExpression()).isEqualTo("#tenantId = :tenantId");

@@ -18,6 +18,11 @@ import dev.mcpbroker.core.upstream.UpstreamReply;
 import dev.mcpbroker.core.upstream.UpstreamServer;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import dev.mcpbroker.core.mcp.ProtocolVersions;
+import dev.mcpbroker.core.mcp.StatelessTranslation;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -27,7 +32,7 @@ import java.util.Objects;
  * changes it (new cookies, a re-opened upstream session), always by version-conditioned writes, so concurrent
  * requests of the session never lose each other's changes.
  */
-final class BoundSession {
+final class BoundSession implements UpstreamBinding {
 
     private static final System.Logger LOG = System.getLogger(BoundSession.class.getName());
 
@@ -39,19 +44,36 @@ final class BoundSession {
     private final RequestTrace trace;
     private final SessionChanges changes;
     private final Collaborators with;
+    private final boolean statelessUpstream;
+    private final List<ObjectNode> notifications = new ArrayList<>();
     private BrokerSession current;
 
+    /**
+     * @param statelessUpstream the upstream speaks 2026-07-28: the session is the broker's alone, and every message
+     *                          goes upstream as a stateless request made with the session's client capabilities
+     */
     BoundSession(BrokerSession session, UpstreamServer server, RequestTrace trace, SessionChanges changes,
-                 Collaborators collaborators) {
+                 Collaborators collaborators, boolean statelessUpstream) {
         this.current = Objects.requireNonNull(session);
         this.server = Objects.requireNonNull(server);
         this.trace = Objects.requireNonNull(trace);
         this.changes = Objects.requireNonNull(changes);
         this.with = Objects.requireNonNull(collaborators);
+        this.statelessUpstream = statelessUpstream;
     }
 
     String sessionId() {
         return current.sessionId();
+    }
+
+    @Override
+    public String chainKey() {
+        return current.sessionId();
+    }
+
+    @Override
+    public List<ObjectNode> notifications() {
+        return List.copyOf(notifications);
     }
 
     /**
@@ -59,7 +81,8 @@ final class BoundSession {
      * it with the stored initialize params, then sends the message again only if it is {@code safeToRepeat};
      * anything else gets {@code upstream_session_lost} (not executed: the upstream refused it), never a silent retry.
      */
-    UpstreamReply send(ObjectNode message, Map<String, String> headers, boolean safeToRepeat) {
+    @Override
+    public UpstreamReply send(ObjectNode message, Map<String, String> headers, boolean safeToRepeat) {
         try {
             return sendOnce(message, headers);
         } catch (BrokerException e) {
@@ -78,17 +101,37 @@ final class BoundSession {
         return sendOnce(message, headers);
     }
 
-    /** Sends a request and returns the upstream's JSON-RPC response to it. */
-    ObjectNode request(ObjectNode message, Map<String, String> headers, boolean safeToRepeat) {
+    @Override
+    public ObjectNode request(ObjectNode message, Map<String, String> headers, boolean safeToRepeat) {
         return send(message, headers, safeToRepeat).response().orElseThrow(() -> new BrokerException(
                 ErrorCode.UPSTREAM_PROTOCOL_ERROR, "upstream '" + server.id() + "' sent no response"));
     }
 
     private UpstreamReply sendOnce(ObjectNode message, Map<String, String> headers) {
-        UpstreamReply reply = with.upstream().send(server, message, current.upstreamSessionId(), current.protocolVersion(),
-                current.affinity(), headers);
+        UpstreamReply reply;
+        if (statelessUpstream) {
+            ObjectNode stateless = StatelessTranslation.toStateless(message, ProtocolVersions.V2026_07_28,
+                    StatelessTranslation.relayable(initializeParams().path("capabilities")),
+                    initializeParams().path("clientInfo"));
+            Map<String, String> all = new HashMap<>(headers);
+            all.putAll(StatelessTranslation.headers(stateless));
+            reply = with.upstream().send(server, stateless, null, ProtocolVersions.V2026_07_28, current.affinity(), all);
+        } else {
+            reply = with.upstream().send(server, StatelessTranslation.withoutReservedMeta(message),
+                    current.upstreamSessionId(), current.protocolVersion(), current.affinity(), headers);
+        }
         keepAffinity(reply);
+        reply.relayed().stream().filter(relayed -> !relayed.has(JsonRpc.ID)).forEach(notifications::add);
         return reply;
+    }
+
+    private ObjectNode initializeParams() {
+        try {
+            return with.mapper().readTree(current.initializeParams()) instanceof ObjectNode params ? params
+                    : with.mapper().createObjectNode();
+        } catch (IOException e) {
+            throw new BrokerException(ErrorCode.INTERNAL_ERROR, "stored initialize params could not be read", e);
+        }
     }
 
     /**

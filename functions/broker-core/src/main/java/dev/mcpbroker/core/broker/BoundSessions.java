@@ -4,6 +4,7 @@ import dev.mcpbroker.core.capacity.SessionCapacity;
 import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
 import dev.mcpbroker.core.mcp.McpHeaders;
+import dev.mcpbroker.core.mcp.McpMethod;
 import dev.mcpbroker.core.mcp.ProtocolVersions;
 import dev.mcpbroker.core.session.BrokerSession;
 import dev.mcpbroker.core.session.SessionChanges;
@@ -30,15 +31,17 @@ final class BoundSessions {
     private final SessionChanges changes;
     private final SessionCapacity capacity;
     private final BoundSession.Collaborators collaborators;
+    private final UpstreamGenerations generations;
     private final SessionTimeouts timeouts;
     private final Clock clock;
 
     BoundSessions(SessionStore sessions, SessionCapacity capacity, BoundSession.Collaborators collaborators,
-                  SessionTimeouts timeouts, Clock clock) {
+                  UpstreamGenerations generations, SessionTimeouts timeouts, Clock clock) {
         this.sessions = Objects.requireNonNull(sessions);
         this.changes = new SessionChanges(sessions);
         this.capacity = Objects.requireNonNull(capacity);
         this.collaborators = Objects.requireNonNull(collaborators);
+        this.generations = Objects.requireNonNull(generations);
         this.timeouts = Objects.requireNonNull(timeouts);
         this.clock = Objects.requireNonNull(clock);
     }
@@ -49,8 +52,19 @@ final class BoundSessions {
                 exchange.request().protocolVersion());
         exchange.trace().session(SessionIds.hash(session.sessionId()));
         exchange.trace().protocolVersion(session.protocolVersion());
-        return exchange.bound(new BoundSession(touched(exchange.server(), session), exchange.server(), exchange.trace(),
-                changes, collaborators));
+        return exchange.bound(boundTo(touched(exchange.server(), session), exchange));
+    }
+
+    /** A session as bound to a request: its messages go to a stateless upstream as stateless requests. */
+    BoundSession boundTo(BrokerSession session, Exchange exchange) {
+        boolean statelessUpstream = session.upstreamSessionId() == null
+                && generations.generationOf(exchange.server()) == McpMethod.Generation.STATELESS;
+        return new BoundSession(session, exchange.server(), exchange.trace(), changes, collaborators, statelessUpstream);
+    }
+
+    /** Records a use, at most once per touch interval (for sessions bound by others, such as held ones). */
+    BrokerSession touchedIfDue(UpstreamServer server, BrokerSession session) {
+        return touched(server, session);
     }
 
     /**

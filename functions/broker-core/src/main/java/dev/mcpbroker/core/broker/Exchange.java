@@ -23,10 +23,10 @@ import java.util.Objects;
  * @param subject what the audit trail records of it
  * @param server  the upstream it is for, once admitted; else null
  * @param owner   the identity a session must belong to, once admitted; else null
- * @param session the session it belongs to, once bound; else null
+ * @param session where its messages go upstream (its session, or stateless requests), once bound; else null
  */
 record Exchange(BrokerRequest request, JsonRpcMessage message, McpMethod method, RequestTrace trace,
-                AuditTrail.Subject subject, UpstreamServer server, SessionOwner owner, BoundSession session) {
+                AuditTrail.Subject subject, UpstreamServer server, SessionOwner owner, UpstreamBinding session) {
 
     Exchange {
         Objects.requireNonNull(request, "request");
@@ -46,9 +46,13 @@ record Exchange(BrokerRequest request, JsonRpcMessage message, McpMethod method,
                 admittedOwner, null);
     }
 
-    Exchange bound(BoundSession boundSession) {
-        return new Exchange(request, message, method, trace, subject.withSession(boundSession.sessionId()), server, owner,
-                boundSession);
+    Exchange bound(UpstreamBinding binding) {
+        return new Exchange(request, message, method, trace, subject.withSession(binding.chainKey()), server, owner, binding);
+    }
+
+    /** The same exchange carrying another message (the one the broker relays in its place). */
+    Exchange withMessage(JsonRpcMessage replacement) {
+        return new Exchange(request, replacement, method, trace, subject, server, owner, session);
     }
 
     AgentIdentity identity() {

@@ -1,5 +1,6 @@
 package dev.mcpbroker.core.broker;
 
+import dev.mcpbroker.core.mcp.McpMeta;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
@@ -108,6 +109,14 @@ final class IdempotentToolCall {
         } catch (RuntimeException e) {
             unknown(serverId, claim);
             throw e;
+        }
+        if (McpMeta.INPUT_REQUIRED.equals(response.path(JsonRpc.RESULT).path(McpMeta.RESULT_TYPE).asText())) {
+            // A multi round-trip request asks before it acts: the call is not done, and its retry (with the answers)
+            // carries the same key. Released, so that retry executes and its answer is the one kept.
+            if (!guard.notExecuted(claim)) {
+                notUpdated(serverId, "input_required", claim);
+            }
+            return BrokerResponse.json(response);
         }
         IdempotencyGuard.Completion completion = guard.completed(claim, replies.answerOf(response));
         if (completion != IdempotencyGuard.Completion.STORED) {

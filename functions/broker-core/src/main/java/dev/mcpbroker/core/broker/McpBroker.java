@@ -10,6 +10,8 @@ import dev.mcpbroker.core.jsonrpc.JsonRpcMessage;
 import dev.mcpbroker.core.mcp.McpMessages;
 import dev.mcpbroker.core.mcp.McpMethod;
 import dev.mcpbroker.core.mcp.McpMethods;
+import dev.mcpbroker.core.mcp.ProtocolVersions;
+import dev.mcpbroker.core.mcp.StatelessMessages;
 import dev.mcpbroker.core.session.SessionIds;
 import dev.mcpbroker.core.telemetry.RequestTrace;
 import dev.mcpbroker.core.telemetry.TraceContext;
@@ -38,6 +40,8 @@ public final class McpBroker {
     private final Grants grants;
     private final Relay relay;
     private final SessionEnding ending;
+    private final StatelessRequests statelessRequests;
+    private final UpstreamGenerations generations;
 
     public McpBroker(JsonRpcCodec codec, BrokerPorts ports, SessionIds sessionIds, Clock clock, BrokerSettings settings) {
         this.codec = Objects.requireNonNull(codec);
@@ -46,9 +50,12 @@ public final class McpBroker {
         this.audit = new AuditBracket(ports.audit(), ports.metrics(), new RefusalLog(clock));
         this.admission = new Admission(ports.upstreams(), ports.policy(), ports.rateLimiter(), ports.metrics(), clock,
                 settings.defaultAgentRateLimit());
+        this.generations = new UpstreamGenerations(ports.upstream(), codec.mapper(),
+                settings.upstreamLearningTtl(), clock);
         this.sessions = new BoundSessions(ports.sessions(), ports.capacity(),
-                new BoundSession.Collaborators(ports.upstream(), ports.metrics(), codec.mapper()), settings.sessions(), clock);
-        this.opening = new SessionOpening(ports, audit, replies, sessionIds, settings.sessions(), clock);
+                new BoundSession.Collaborators(ports.upstream(), ports.metrics(), codec.mapper()), generations,
+                settings.sessions(), clock);
+        this.opening = new SessionOpening(ports, audit, replies, sessionIds, generations, settings.sessions(), clock);
         this.grants = new Grants(ports.policy(), ports.taskOwners(), ports.tools(), clock);
         this.tools = new ToolCalls(grants, new StateChangingTools(ports.tools(), codec.mapper()),
                 new IdempotentToolCall(ports.idempotency(), ports.upstreamKeys(), audit, ports.metrics(), replies,
@@ -57,6 +64,10 @@ public final class McpBroker {
         this.outcomes = new OutcomeQuery(ports.idempotency(), audit, replies);
         this.relay = new Relay(audit, grants);
         this.ending = new SessionEnding(sessions, ports, audit, clock);
+        this.statelessRequests = new StatelessRequests(generations,
+                new HeldSessions(ports, sessions, audit, codec.mapper(), settings.sessions(), clock),
+                new Discovery(generations, audit, replies, codec.mapper()),
+                new StatelessResults(ports.upstreamKeys(), settings.grantTtl()), ports.policy(), ports.upstream());
     }
 
     /** Handles one POSTed JSON-RPC message, traced by nothing. */
@@ -69,24 +80,44 @@ public final class McpBroker {
         JsonRpcMessage message = decode(request);
         traceMessage(trace, message);
         trace.caller(request.identity().agentId(), request.identity().tenantId());
+        boolean stateless = StatelessMessages.isStateless(message);
         Exchange exchange = Exchange.incoming(request, message, methodOf(message), trace,
                 audit.subjectOf(request, message, trace.traceId()));
         try {
+            if (stateless) {
+                StatelessEdge.check(request, message);
+                trace.protocolVersion(StatelessMessages.version(message).orElseThrow());
+            }
             exchange = admission.admit(exchange);
+            if (stateless) {
+                return statelessRequests.handle(exchange, this::request);
+            }
             if (exchange.method().relay() == McpMethod.Relay.OPEN_SESSION) {
                 return opening.open(exchange);
             }
             exchange = sessions.bind(exchange);
             return switch (exchange.message()) {
-                case JsonRpcMessage.Request r -> request(exchange);
+                case JsonRpcMessage.Request r -> Replies.withNotifications(request(exchange), exchange);
                 case JsonRpcMessage.Notification n -> notification(exchange);
                 case JsonRpcMessage.Response r -> relay.response(exchange);
             };
         } catch (RuntimeException e) {
             BrokerException failure = BrokerException.of(e);
+            relearnAfter(failure, exchange);
             audit.refused(exchange.subject(), failure, true);
             JsonNode id = exchange.requestId();
             throw id == null ? failure : failure.withRequestId(id);
+        }
+    }
+
+    /**
+     * An upstream that refused the request's shape or answered outside the protocol may have changed generation
+     * (upgraded, or rolled back): the next request learns again what it speaks.
+     */
+    private void relearnAfter(BrokerException failure, Exchange exchange) {
+        if (exchange.server() != null && (failure.code() == ErrorCode.UPSTREAM_REJECTED
+                || failure.code() == ErrorCode.UPSTREAM_PROTOCOL_ERROR)) {
+            generations.forget(exchange.server().id());
         }
     }
 
@@ -98,6 +129,10 @@ public final class McpBroker {
     /** Ends a session: the record first, so no instance serves it again, then the upstream session. */
     public BrokerResponse delete(AgentIdentity identity, String serverId, String sessionId, String protocolVersion,
                                  RequestTrace trace) {
+        if (ProtocolVersions.isModern(protocolVersion)) {
+            // 2026-07-28 has no sessions to end
+            throw new BrokerException(ErrorCode.METHOD_NOT_ALLOWED, "the stateless protocol has no sessions to delete");
+        }
         AuditTrail.Subject subject = new AuditTrail.Subject(identity.agentId(), identity.tenantId(), identity.onBehalfOf(),
                 null, serverId, "DELETE", null, null, null, null, trace.traceId());
         try {

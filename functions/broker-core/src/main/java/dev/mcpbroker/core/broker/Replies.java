@@ -61,4 +61,15 @@ final class Replies {
             throw new BrokerException(ErrorCode.INTERNAL_ERROR, "a stored result could not be read", e);
         }
     }
+
+    /**
+     * The answer preceded by the notifications the upstream sent before it (progress, log messages), when the agent
+     * accepts an event stream; they are dropped for an agent that reads JSON only.
+     */
+    static BrokerResponse withNotifications(BrokerResponse response, Exchange exchange) {
+        if (!exchange.request().transport().acceptsEventStream() || exchange.session() == null) {
+            return response;
+        }
+        return response.withEvents(exchange.session().notifications());
+    }
 }

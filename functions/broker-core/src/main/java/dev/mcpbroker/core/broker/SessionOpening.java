@@ -1,5 +1,7 @@
 package dev.mcpbroker.core.broker;
 
+import dev.mcpbroker.core.mcp.StatelessTranslation;
+import dev.mcpbroker.core.jsonrpc.JsonRpc;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpbroker.core.audit.AuditTrail;
 import dev.mcpbroker.core.capacity.SessionCapacity;
@@ -7,7 +9,12 @@ import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
 import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.jsonrpc.JsonRpcMessage;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpbroker.core.mcp.McpHeaders;
+import dev.mcpbroker.core.mcp.McpMeta;
+import dev.mcpbroker.core.mcp.McpMethod;
+import dev.mcpbroker.core.mcp.ProtocolVersions;
+import dev.mcpbroker.core.upstream.UpstreamAffinity;
 import dev.mcpbroker.core.session.BrokerSession;
 import dev.mcpbroker.core.session.SessionIds;
 import dev.mcpbroker.core.session.SessionOwner;
@@ -46,11 +53,12 @@ final class SessionOpening {
     private final BrokerMetrics metrics;
     private final Replies replies;
     private final SessionIds ids;
+    private final UpstreamGenerations generations;
     private final SessionTimeouts timeouts;
     private final Clock clock;
 
-    SessionOpening(BrokerPorts ports, AuditBracket audit, Replies replies, SessionIds ids, SessionTimeouts timeouts,
-                   Clock clock) {
+    SessionOpening(BrokerPorts ports, AuditBracket audit, Replies replies, SessionIds ids, UpstreamGenerations generations,
+                   SessionTimeouts timeouts, Clock clock) {
         this.sessions = ports.sessions();
         this.capacity = ports.capacity();
         this.warmSessions = ports.warmSessions();
@@ -60,6 +68,7 @@ final class SessionOpening {
         this.audit = Objects.requireNonNull(audit);
         this.replies = Objects.requireNonNull(replies);
         this.ids = Objects.requireNonNull(ids);
+        this.generations = Objects.requireNonNull(generations);
         this.timeouts = Objects.requireNonNull(timeouts);
         this.clock = Objects.requireNonNull(clock);
     }
@@ -110,6 +119,22 @@ final class SessionOpening {
     private Opening upstreamSession(Exchange exchange, AuditTrail.Subject subject) {
         JsonRpcMessage.Request request = exchange.jsonRpcRequest();
         String requestedVersion = request.params().path("protocolVersion").asText("");
+        UpstreamGenerations.Learned learned = generations.learned(exchange.server());
+        if (learned.generation() == McpMethod.Generation.STATELESS) {
+            // No upstream session to open: the session is the broker's, and each request goes upstream stateless.
+            audit.allowed(subject, "stateless_upstream");
+            String version = ProtocolVersions.isSupported(requestedVersion) ? requestedVersion : ProtocolVersions.SUPPORTED.get(0);
+            ObjectNode result = replies.object().put("protocolVersion", version);
+            result.set("capabilities", learned.discovery().path("capabilities").deepCopy());
+            JsonNode serverInfo = learned.discovery().path(McpMeta.META).path(McpMeta.SERVER_INFO);
+            result.set("serverInfo", serverInfo.isObject() ? serverInfo
+                    : replies.object().put("name", exchange.server().id()).put("version", "1"));
+            if (learned.discovery().path("instructions").isTextual()) {
+                result.put("instructions", learned.discovery().path("instructions").asText());
+            }
+            return new Opening(new UpstreamExchange.Opened(replies.result(request.id(), result), null, version,
+                    UpstreamAffinity.NONE), request.params().toString(), false);
+        }
         Optional<WarmSession> warm = warmSessions.take(exchange.server(), requestedVersion);
         if (warm.isPresent()) {
             audit.allowed(subject, "warm_session");
@@ -117,9 +142,25 @@ final class SessionOpening {
             return new Opening(new UpstreamExchange.Opened(answer, warm.get().upstreamSessionId(),
                     warm.get().protocolVersion(), warm.get().affinity()), warm.get().initializeParams(), true);
         }
-        UpstreamExchange.Opened cold = audit.around(subject, () -> upstream.open(exchange.server(), request.json()),
+        UpstreamExchange.Opened cold = audit.around(subject, () -> upstream.open(exchange.server(), offered(request.json())),
                 UpstreamExchange.Opened::response);
         return new Opening(cold, request.params().toString(), false);
+    }
+
+    /**
+     * The agent's initialize as the upstream gets it: without the capabilities that would let the upstream ask the
+     * agent something mid-request (sampling, elicitation, roots). The broker answers a POST with one buffered body,
+     * so such a question could never reach the agent before the upstream gave up waiting for its answer.
+     */
+    private static ObjectNode offered(ObjectNode initialize) {
+        JsonNode capabilities = initialize.path(JsonRpc.PARAMS).path("capabilities");
+        ObjectNode relayable = StatelessTranslation.relayable(capabilities);
+        if (relayable.equals(capabilities)) {
+            return initialize;
+        }
+        ObjectNode copy = initialize.deepCopy();
+        ((ObjectNode) copy.get(JsonRpc.PARAMS)).set("capabilities", relayable);
+        return copy;
     }
 
     /** Holds the slot until the session's end of life and stores the record; without a record no instance could serve it. */

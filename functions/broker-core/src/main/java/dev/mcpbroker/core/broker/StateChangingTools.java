@@ -29,7 +29,7 @@ final class StateChangingTools {
         this.mapper = Objects.requireNonNull(mapper);
     }
 
-    boolean isStateChanging(UpstreamServer server, BoundSession session, String tool) {
+    boolean isStateChanging(UpstreamServer server, UpstreamBinding session, String tool) {
         Optional<Boolean> declared = server.toolPolicy().declaredReadOnly(tool);
         if (declared.isPresent()) {
             return !declared.get(); // the operator's word outranks the upstream's annotation
@@ -42,7 +42,7 @@ final class StateChangingTools {
         return !readOnly.orElse(false);
     }
 
-    private void learnTools(UpstreamServer server, BoundSession session) {
+    private void learnTools(UpstreamServer server, UpstreamBinding session) {
         String cursor = null;
         for (int page = 0; page < MAX_TOOL_LIST_PAGES; page++) {
             ObjectNode list = mapper.createObjectNode()

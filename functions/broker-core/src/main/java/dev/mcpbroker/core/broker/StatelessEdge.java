@@ -28,7 +28,7 @@ final class StatelessEdge {
 
     static void check(BrokerRequest request, JsonRpcMessage message) {
         String version = StatelessMessages.version(message).orElseThrow(() -> new BrokerException(ErrorCode.MISSING_FIELD,
-                "params._meta[\\"" + McpMeta.PROTOCOL_VERSION + "\\"] must be a string"));
+                "params._meta[\"" + McpMeta.PROTOCOL_VERSION + "\"] must be a string"));
         if (!ProtocolVersions.isModern(version)) {
             ObjectNode data = JSON.objectNode().put("requested", version);
             ProtocolVersions.MODERN.forEach(data.putArray("supported")::add);
@@ -50,7 +50,7 @@ final class StatelessEdge {
             }
             if (StatelessMessages.clientCapabilities(message).isEmpty()) {
                 throw new BrokerException(ErrorCode.MISSING_FIELD,
-                        "params._meta[\\"" + McpMeta.CLIENT_CAPABILITIES + "\\"] must be an object");
+                        "params._meta[\"" + McpMeta.CLIENT_CAPABILITIES + "\"] must be an object");
             }
         }
     }

@@ -80,30 +80,28 @@ final class UpstreamGenerations {
     }
 
     private Learned learn(UpstreamServer server) {
-        
-            ObjectNode discover = mapper.createObjectNode()
-                    .put(JsonRpc.JSONRPC, JsonRpc.VERSION)
-                    .put(JsonRpc.ID, "broker-discover")
-                    .put(JsonRpc.METHOD, McpMethods.SERVER_DISCOVER);
-            ObjectNode clientInfo = mapper.createObjectNode().put("name", "mcp-broker").put("version", "1");
-            ObjectNode stateless = StatelessTranslation.toStateless(discover, ProtocolVersions.V2026_07_28,
-                    mapper.createObjectNode(), clientInfo);
-            try {
-                UpstreamReply reply = upstream.send(server, stateless, null, ProtocolVersions.V2026_07_28,
-                        UpstreamAffinity.NONE, StatelessTranslation.headers(stateless));
-                JsonNode result = reply.response().map(response -> response.path(JsonRpc.RESULT)).orElse(mapper.missingNode());
-                if (result instanceof ObjectNode about && speaksStateless(about)) {
-                    return new Learned(Generation.STATELESS, about);
-                }
-            } catch (BrokerException e) {
-                if (e.code() != ErrorCode.UPSTREAM_REJECTED && e.code() != ErrorCode.UPSTREAM_PROTOCOL_ERROR) {
-                    throw e; // unreachable, failing: nothing learned, asked again next time
-                }
+        ObjectNode discover = mapper.createObjectNode()
+                .put(JsonRpc.JSONRPC, JsonRpc.VERSION)
+                .put(JsonRpc.ID, "broker-discover")
+                .put(JsonRpc.METHOD, McpMethods.SERVER_DISCOVER);
+        ObjectNode clientInfo = mapper.createObjectNode().put("name", "mcp-broker").put("version", "1");
+        ObjectNode stateless = StatelessTranslation.toStateless(discover, ProtocolVersions.V2026_07_28,
+                mapper.createObjectNode(), clientInfo);
+        try {
+            UpstreamReply reply = upstream.send(server, stateless, null, ProtocolVersions.V2026_07_28,
+                    UpstreamAffinity.NONE, StatelessTranslation.headers(stateless));
+            JsonNode result = reply.response().map(response -> response.path(JsonRpc.RESULT)).orElse(mapper.missingNode());
+            if (result instanceof ObjectNode about && speaksStateless(about)) {
+                return new Learned(Generation.STATELESS, about);
             }
-            if (server.declaredGeneration().orElse(null) == Generation.STATELESS) {
-                throw new BrokerException(ErrorCode.UPSTREAM_PROTOCOL_ERROR,
-                        "upstream '" + server.id() + "' is registered as stateless but did not answer server/discover");
+        } catch (BrokerException e) {
+            if (e.code() != ErrorCode.UPSTREAM_REJECTED && e.code() != ErrorCode.UPSTREAM_PROTOCOL_ERROR) {
+                throw e; // unreachable or failing: nothing learned, asked again next time
             }
+        }
+        if (server.declaredGeneration().orElse(null) == Generation.STATELESS) {
+            throw new BrokerException(ErrorCode.UPSTREAM_PROTOCOL_ERROR,
+                    "upstream '" + server.id() + "' is registered as stateless but did not answer server/discover");
         }
         return new Learned(Generation.SESSIONS, null);
     }

@@ -1,6 +1,7 @@
 package dev.mcpbroker.core.error;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -14,20 +15,23 @@ public final class BrokerException extends RuntimeException {
     private final ErrorCode code;
     private final Duration retryAfter;
     private final transient JsonNode requestId;
+    private final transient ObjectNode data;
 
     public BrokerException(ErrorCode code, String message) {
-        this(code, message, null, null, null);
+        this(code, message, null, null, null, null);
     }
 
     public BrokerException(ErrorCode code, String message, Throwable cause) {
-        this(code, message, null, null, cause);
+        this(code, message, null, null, null, cause);
     }
 
-    private BrokerException(ErrorCode code, String message, Duration retryAfter, JsonNode requestId, Throwable cause) {
+    private BrokerException(ErrorCode code, String message, Duration retryAfter, JsonNode requestId, ObjectNode data,
+                            Throwable cause) {
         super(message, cause, false, cause != null);
         this.code = code;
         this.retryAfter = retryAfter;
         this.requestId = requestId;
+        this.data = data;
     }
 
     /**
@@ -60,11 +64,20 @@ public final class BrokerException extends RuntimeException {
         return Optional.ofNullable(requestId);
     }
 
+    /** Members the error's {@code data} carries besides its reason and failure class (what the protocol defines). */
+    public Optional<ObjectNode> data() {
+        return Optional.ofNullable(data);
+    }
+
     public BrokerException withRequestId(JsonNode id) {
-        return new BrokerException(code, getMessage(), retryAfter, id, getCause());
+        return new BrokerException(code, getMessage(), retryAfter, id, data, getCause());
     }
 
     public BrokerException withRetryAfter(Duration delay) {
-        return new BrokerException(code, getMessage(), delay, requestId, getCause());
+        return new BrokerException(code, getMessage(), delay, requestId, data, getCause());
+    }
+
+    public BrokerException withData(ObjectNode members) {
+        return new BrokerException(code, getMessage(), retryAfter, requestId, members, getCause());
     }
 }

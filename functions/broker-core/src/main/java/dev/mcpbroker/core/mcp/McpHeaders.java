@@ -17,6 +17,11 @@ public final class McpHeaders {
      */
     public static final String TASK_ID = "Mcp-Broker-Task-Id";
 
+    /** 2026-07-28: the request's method, checked against the body. */
+    public static final String MCP_METHOD = "Mcp-Method";
+    /** 2026-07-28: the tool, resource URI, prompt or task a request names, checked against the body. */
+    public static final String MCP_NAME = "Mcp-Name";
+
     public static final String APPLICATION_JSON = "application/json";
     public static final String TEXT_EVENT_STREAM = "text/event-stream";
 

@@ -22,6 +22,21 @@ public final class InMemorySessionStore extends Availability implements SessionS
     }
 
     @Override
+    public synchronized void createUnlessLive(BrokerSession session, Instant now) {
+        answer("create");
+        BrokerSession current = sessions.get(session.sessionId());
+        if (current != null && current.isLiveAt(now)) {
+            throw new SessionAlreadyExistsException("a live session with id " + SessionIds.redact(session.sessionId()) + " exists");
+        }
+        sessions.put(session.sessionId(), session);
+    }
+
+    /** Every session stored, whatever its state: what a test can ask of a real table by scanning it. */
+    public synchronized java.util.List<BrokerSession> all() {
+        return java.util.List.copyOf(sessions.values());
+    }
+
+    @Override
     public synchronized Optional<BrokerSession> find(String sessionId) {
         answer("find");
         return Optional.ofNullable(sessions.get(sessionId));

@@ -59,6 +59,11 @@ public final class AccessPolicy {
         return new SessionOwner(identity.agentId(), grant.tenantId(), identity.onBehalfOf());
     }
 
+    /** The agent's grant of {@code server} (refused as {@link #admit} refuses). */
+    public ServerGrant grantOf(AgentIdentity identity, UpstreamServer server) {
+        return serverGrant(agent(identity), server);
+    }
+
     /** Refuses a {@code tools/call} of a tool the agent was not granted, or that is switched off. */
     public void checkToolCall(AgentIdentity identity, UpstreamServer server, String tool) {
         ServerGrant grant = serverGrant(agent(identity), server);

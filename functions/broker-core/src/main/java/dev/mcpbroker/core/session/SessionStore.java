@@ -20,6 +20,15 @@ public interface SessionStore {
     void create(BrokerSession session);
 
     /**
+     * Stores a session under an id the caller chose (a session the broker holds for stateless agents), taking the
+     * place of an ended or expired session of that id, never of a live one.
+     *
+     * @throws SessionAlreadyExistsException when a live session has that id
+     * @throws StoreUnavailableException     when the store could not be asked
+     */
+    void createUnlessLive(BrokerSession session, Instant now);
+
+    /**
      * Reads a session with a strongly consistent read.
      *
      * @throws StoreUnavailableException when the store could not be asked

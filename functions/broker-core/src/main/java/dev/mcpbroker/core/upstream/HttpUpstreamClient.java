@@ -1,8 +1,11 @@
 package dev.mcpbroker.core.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpbroker.core.mcp.McpHeaders;
+import dev.mcpbroker.core.mcp.McpMeta;
+import dev.mcpbroker.core.mcp.McpMethods;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
@@ -12,12 +15,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -36,10 +41,22 @@ public final class HttpUpstreamClient implements UpstreamClient {
     private final long maxResponseBytes;
     /** The JDK client fixes the connect timeout per client, so there is one client per timeout value. */
     private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
+    /** Ten seconds: well inside API Gateway's 29 s integration timeout. */
+    public static final Duration DEFAULT_LISTEN_WINDOW = Duration.ofSeconds(10);
+    private final Duration listenWindow;
 
     public HttpUpstreamClient(ObjectMapper mapper, long maxResponseBytes) {
+        this(mapper, maxResponseBytes, DEFAULT_LISTEN_WINDOW);
+    }
+
+    /**
+     * @param listenWindow how long a {@code subscriptions/listen} stream is read before the broker closes it and
+     *                     answers with what arrived: a request cannot hold a stream open longer than its integration
+     */
+    public HttpUpstreamClient(ObjectMapper mapper, long maxResponseBytes, Duration listenWindow) {
         this.mapper = mapper;
         this.maxResponseBytes = maxResponseBytes;
+        this.listenWindow = listenWindow;
     }
 
     @Override
@@ -58,16 +75,45 @@ public final class HttpUpstreamClient implements UpstreamClient {
         }
         call.headers().forEach(request::header);
 
+        AtomicReference<UpstreamBodySubscriber> reading = new AtomicReference<>();
         CompletableFuture<HttpResponse<UpstreamBodySubscriber.Body>> exchange = client(server)
-                .sendAsync(request.build(), info -> subscriberFor(info, expectedId));
-        HttpResponse<UpstreamBodySubscriber.Body> response = await(exchange, server.requestTimeout());
+                .sendAsync(request.build(), info -> subscriberFor(info, expectedId, reading));
+        boolean listen = McpMethods.SUBSCRIPTIONS_LISTEN.equals(call.message().path("method").asText(null));
+        HttpResponse<UpstreamBodySubscriber.Body> response = listen
+                ? awaitWindow(exchange, reading, server.requestTimeout())
+                : await(exchange, server.requestTimeout());
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             UpstreamBodySubscriber.Body body = response.body();
+            ObjectNode answer = body.response() == null && listen && expectedId != null ? listenEnded(expectedId) : body.response();
             return new UpstreamReply(status, response.headers().firstValue(McpHeaders.SESSION_ID),
-                    Optional.ofNullable(body.response()), body.relayed(), response.headers().allValues("Set-Cookie"));
+                    Optional.ofNullable(answer), body.relayed(), response.headers().allValues("Set-Cookie"));
         }
-        throw httpFailure(status, response.headers(), response.body().errorText(), call.upstreamSessionId() != null);
+        String errorText = response.body().errorText();
+        boolean hadSession = call.upstreamSessionId() != null;
+        Optional<ObjectNode> errorResponse = jsonRpcError(status, errorText, expectedId);
+        if (errorResponse.isPresent() && !(hadSession && UpstreamSessionSignals.sessionGone(status, errorText))) {
+            // A stateless (2026-07-28) server answers a JSON-RPC error with an HTTP error status: it is the answer.
+            return new UpstreamReply(status, Optional.empty(), errorResponse, List.of(), response.headers().allValues("Set-Cookie"));
+        }
+        throw httpFailure(status, response.headers(), errorText, hadSession);
+    }
+
+    /** The JSON-RPC error an HTTP 4xx answer carries for the request, if it is one (never for 401 or 429). */
+    private Optional<ObjectNode> jsonRpcError(int status, String errorText, JsonNode expectedId) {
+        if (status < 400 || status >= 500 || status == 401 || status == 429 || errorText == null || expectedId == null) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode body = mapper.readTree(errorText);
+            if (body instanceof ObjectNode error && error.has("error") && error.path("error").path("code").isIntegralNumber()
+                    && expectedId.equals(error.get("id"))) {
+                return Optional.of(error);
+            }
+        } catch (IOException notJson) {
+            // not a JSON-RPC answer: classified by its status below
+        }
+        return Optional.empty();
     }
 
     @Override
@@ -90,8 +136,38 @@ public final class HttpUpstreamClient implements UpstreamClient {
         }
     }
 
+    /**
+     * A subscription's stream, read for the listen window (or until the upstream ends it): then closed, keeping
+     * what arrived. Headers that do not arrive within the request timeout fail as any request.
+     */
+    private HttpResponse<UpstreamBodySubscriber.Body> awaitWindow(
+            CompletableFuture<HttpResponse<UpstreamBodySubscriber.Body>> exchange,
+            AtomicReference<UpstreamBodySubscriber> reading, Duration timeout) {
+        try {
+            return exchange.get(Math.min(listenWindow.toMillis(), timeout.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException windowOver) {
+            UpstreamBodySubscriber subscriber = reading.get();
+            if (subscriber != null) {
+                subscriber.closeWindow();
+            }
+            return await(exchange, timeout);
+        } catch (InterruptedException | ExecutionException e) {
+            return await(exchange, timeout);
+        }
+    }
+
+    /** The graceful end of a subscription the broker closed: a complete result tagged with the subscription. */
+    private ObjectNode listenEnded(JsonNode requestId) {
+        ObjectNode response = mapper.createObjectNode().put("jsonrpc", "2.0");
+        response.set("id", requestId);
+        ObjectNode result = response.putObject("result").put(McpMeta.RESULT_TYPE, McpMeta.COMPLETE);
+        result.putObject(McpMeta.META).set(McpMeta.SUBSCRIPTION_ID, requestId);
+        return response;
+    }
+
     private HttpResponse.BodySubscriber<UpstreamBodySubscriber.Body> subscriberFor(HttpResponse.ResponseInfo info,
-                                                                                   JsonNode expectedId) {
+                                                                                   JsonNode expectedId,
+                                                                                   AtomicReference<UpstreamBodySubscriber> reading) {
         if (info.statusCode() < 200 || info.statusCode() >= 300) {
             // Only the start of an error body is read: enough to tell "session not found", never large.
             return HttpResponse.BodySubscribers.mapping(new BoundedTextSubscriber(ERROR_TEXT_BYTES),
@@ -100,7 +176,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
         String contentType = info.headers().firstValue("Content-Type").orElse("");
         boolean eventStream = contentType.regionMatches(true, 0, McpHeaders.TEXT_EVENT_STREAM, 0,
                 McpHeaders.TEXT_EVENT_STREAM.length());
-        return new UpstreamBodySubscriber(mapper, expectedId, eventStream, maxResponseBytes);
+        UpstreamBodySubscriber subscriber = new UpstreamBodySubscriber(mapper, expectedId, eventStream, maxResponseBytes);
+        reading.set(subscriber);
+        return subscriber;
     }
 
     private static HttpResponse<UpstreamBodySubscriber.Body> await(

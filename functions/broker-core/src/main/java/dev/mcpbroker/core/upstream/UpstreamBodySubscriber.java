@@ -142,7 +142,20 @@ final class UpstreamBodySubscriber implements HttpResponse.BodySubscriber<Upstre
         }
     }
 
-    private void accept(ObjectNode message) {
+    /**
+     * Ends reading now, keeping what arrived: for a stream that has no end of its own within a request (a
+     * subscription), read for a window and then closed, which the protocol reads as the client going away.
+     */
+    synchronized void closeWindow() {
+        if (!result.isDone()) {
+            result.complete(new Body(null, List.copyOf(relayed)));
+        }
+        if (subscription != null) {
+            subscription.cancel();
+        }
+    }
+
+    private synchronized void accept(ObjectNode message) {
         boolean isResponse = !message.has("method") && (message.has("result") || message.has("error"));
         if (isResponse && expectedId != null && expectedId.equals(message.get("id"))) {
             result.complete(new Body(message, List.copyOf(relayed)));
@@ -151,7 +164,7 @@ final class UpstreamBodySubscriber implements HttpResponse.BodySubscriber<Upstre
         }
     }
 
-    private void completeWithoutResponse() {
+    private synchronized void completeWithoutResponse() {
         if (expectedId != null) {
             result.completeExceptionally(new UpstreamException(UpstreamException.Kind.NO_RESPONSE,
                     "upstream closed the answer before the response arrived", null));

@@ -6,6 +6,7 @@ import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
 import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.jsonrpc.JsonRpc;
+import dev.mcpbroker.core.mcp.McpMeta;
 import dev.mcpbroker.core.mcp.McpMethods;
 import dev.mcpbroker.core.mcp.ProtocolVersions;
 import dev.mcpbroker.core.telemetry.RequestOutcome;
@@ -86,7 +87,10 @@ public final class UpstreamExchange {
      * @return the upstream's answer; {@link Opened#refused()} when it answered with a JSON-RPC error
      */
     public Opened open(UpstreamServer server, ObjectNode initialize) {
-        UpstreamReply reply = send(server, initialize, null, null, UpstreamAffinity.NONE, Map.of());
+        // a server of both generations reads a request without a session as 2026-07-28 traffic unless the header
+        // names a legacy revision (and no _meta says otherwise): say which generation this is
+        String requested = initialize.path(JsonRpc.PARAMS).path("protocolVersion").asText(null);
+        UpstreamReply reply = send(server, initialize, null, requested, UpstreamAffinity.NONE, Map.of());
         ObjectNode response = reply.response().orElseThrow(() -> new BrokerException(ErrorCode.UPSTREAM_PROTOCOL_ERROR,
                 "upstream '" + server.id() + "' answered initialize without a response"));
         String upstreamSessionId = reply.upstreamSessionId().orElse(null);
@@ -150,7 +154,8 @@ public final class UpstreamExchange {
             all.putAll(credential.headers());
             TraceContext context = trace.context();
             all.putAll(context.fields());
-            UpstreamReply reply = client.send(server, new UpstreamCall(context.into(message), upstreamSessionId, version, all));
+            ObjectNode sent = McpMethods.INITIALIZE.equals(method) ? withoutMeta(message) : context.into(message);
+            UpstreamReply reply = client.send(server, new UpstreamCall(sent, upstreamSessionId, version, all));
             trace.answered(reply.status(), RequestOutcome.errorTypeOf(reply.response().orElse(null)));
             return reply;
         } catch (UpstreamException e) {
@@ -162,6 +167,19 @@ public final class UpstreamExchange {
         } finally {
             trace.end();
         }
+    }
+
+    /**
+     * A legacy {@code initialize} carries no {@code _meta}: a server of both generations would read it as a 2026-07-28
+     * request and refuse it. The trace context still travels, in the headers.
+     */
+    private static ObjectNode withoutMeta(ObjectNode initialize) {
+        if (!initialize.path(JsonRpc.PARAMS).has(McpMeta.META)) {
+            return initialize;
+        }
+        ObjectNode copy = initialize.deepCopy();
+        ((ObjectNode) copy.get(JsonRpc.PARAMS)).remove(McpMeta.META);
+        return copy;
     }
 
     /** A failed exchange's {@code error.type}: the kind of failure, e.g. {@code unreachable}, {@code session_gone}. */

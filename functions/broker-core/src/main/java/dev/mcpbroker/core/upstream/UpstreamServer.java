@@ -2,7 +2,9 @@ package dev.mcpbroker.core.upstream;
 
 import java.net.URI;
 import java.time.Duration;
+import dev.mcpbroker.core.mcp.McpMethod;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A registered upstream MCP server.
@@ -15,9 +17,11 @@ import java.util.Objects;
  * @param controls       its kill switches
  * @param toolPolicy     the registry's overrides of the upstream's tool annotations, and its key policy
  * @param sessionLimits  its session cap and warm pool
+ * @param generation     the protocol generation it speaks, when the registry declares it; null: learned by asking
  */
 public record UpstreamServer(String id, URI endpoint, Duration connectTimeout, Duration requestTimeout,
-                             UpstreamAuth auth, ServerControls controls, ToolPolicy toolPolicy, SessionLimits sessionLimits) {
+                             UpstreamAuth auth, ServerControls controls, ToolPolicy toolPolicy, SessionLimits sessionLimits,
+                             McpMethod.Generation generation) {
 
     public UpstreamServer {
         Objects.requireNonNull(id, "id");
@@ -29,6 +33,18 @@ public record UpstreamServer(String id, URI endpoint, Duration connectTimeout, D
         Objects.requireNonNull(toolPolicy, "toolPolicy");
         Objects.requireNonNull(sessionLimits, "sessionLimits");
     }
+
+    /** An upstream whose generation is learned by asking it. */
+    public UpstreamServer(String id, URI endpoint, Duration connectTimeout, Duration requestTimeout,
+                          UpstreamAuth auth, ServerControls controls, ToolPolicy toolPolicy, SessionLimits sessionLimits) {
+        this(id, endpoint, connectTimeout, requestTimeout, auth, controls, toolPolicy, sessionLimits, null);
+    }
+
+    /** The generation the registry declares, if it does. */
+    public Optional<McpMethod.Generation> declaredGeneration() {
+        return Optional.ofNullable(generation);
+    }
+
 
     /** An upstream under the broker's default session limits. */
     public UpstreamServer(String id, URI endpoint, Duration connectTimeout, Duration requestTimeout,

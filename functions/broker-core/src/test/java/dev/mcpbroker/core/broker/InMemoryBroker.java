@@ -36,6 +36,9 @@ import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.core.upstream.UpstreamEndpoints;
 import dev.mcpbroker.core.upstream.UpstreamExchange;
 import dev.mcpbroker.core.upstream.UpstreamServer;
+import dev.mcpbroker.core.upstream.UpstreamCall;
+import dev.mcpbroker.core.upstream.UpstreamClient;
+import dev.mcpbroker.core.upstream.UpstreamReply;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -51,6 +54,8 @@ final class InMemoryBroker {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String SERVER = "payments";
+    /** A 2026-07-28 upstream, whose generation the broker learns. */
+    static final String LEDGER = "ledger";
     static final String TENANT = "t1";
     static final AgentIdentity AGENT = new AgentIdentity("agent-a", TENANT, "alice@example.com");
     static final String VERSION = "2025-11-25";
@@ -71,6 +76,7 @@ final class InMemoryBroker {
     final InMemoryRateLimiter rateLimiter = new InMemoryRateLimiter();
     final InMemoryUpstreamRegistry registry = new InMemoryUpstreamRegistry();
     final InMemoryUpstream upstream = new InMemoryUpstream();
+    final InMemoryStatelessUpstream statelessUpstream = new InMemoryStatelessUpstream();
     final InMemoryTaskOwners taskOwners = new InMemoryTaskOwners();
     final RecordingMetrics metrics = new RecordingMetrics();
     final McpBroker broker;
@@ -87,8 +93,24 @@ final class InMemoryBroker {
     InMemoryBroker(CapacitySettings capacity, SessionLimits limits) {
         registry.register(new UpstreamServer(SERVER, URI.create("http://127.0.0.1:9/mcp"), Duration.ofSeconds(1),
                 Duration.ofSeconds(5), UpstreamAuth.NONE, ServerControls.NONE, ToolPolicy.NONE, limits));
+        registry.register(new UpstreamServer(LEDGER, URI.create("http://127.0.0.1:9/ledger"), Duration.ofSeconds(1),
+                Duration.ofSeconds(5), UpstreamAuth.NONE, ServerControls.NONE, ToolPolicy.NONE, limits));
         policy.grant(AGENT.agentId(), TENANT, new ServerGrant(SERVER, null));
-        UpstreamExchange exchange = new UpstreamExchange(upstream, CredentialSource.NONE, JSON,
+        policy.grant(AGENT.agentId(), TENANT, new ServerGrant(LEDGER, null));
+        UpstreamClient byServer = new UpstreamClient() {
+            @Override
+            public UpstreamReply send(UpstreamServer server, UpstreamCall call) {
+                return (server.id().equals(LEDGER) ? statelessUpstream : upstream).send(server, call);
+            }
+
+            @Override
+            public void terminate(UpstreamServer server, String upstreamSessionId, String protocolVersion,
+                                  java.util.Map<String, String> headers) {
+                (server.id().equals(LEDGER) ? statelessUpstream : upstream).terminate(server, upstreamSessionId,
+                        protocolVersion, headers);
+            }
+        };
+        UpstreamExchange exchange = new UpstreamExchange(byServer, CredentialSource.NONE, JSON,
                 dev.mcpbroker.core.telemetry.UpstreamTracing.NONE, UpstreamEndpoints.LOCAL_DEVELOPMENT);
         SessionCapacity sessionCapacity = new SessionCapacity(leases, clock, sleeper, capacity);
         BrokerPorts ports = new BrokerPorts(sessions, registry, exchange,

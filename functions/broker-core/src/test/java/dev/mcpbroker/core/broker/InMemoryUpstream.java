@@ -106,6 +106,10 @@ final class InMemoryUpstream implements UpstreamClient {
                 failNextBeforeActing = null;
                 throw new UpstreamException(kind, 503, "failed before acting", null, null);
             }
+            if (call.upstreamSessionId() == null && !"initialize".equals(method)) {
+                // a legacy server: nothing but initialize without a session (a stateless server/discover included)
+                throw new UpstreamException(UpstreamException.Kind.REJECTED, 400, "no session", null, null);
+            }
             if (call.upstreamSessionId() != null && !liveSessions.contains(call.upstreamSessionId())) {
                 throw new UpstreamException(UpstreamException.Kind.SESSION_GONE, 404, "session not found", null, null);
             }

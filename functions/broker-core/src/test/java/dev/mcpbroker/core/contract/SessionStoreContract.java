@@ -106,6 +106,68 @@ public abstract class SessionStoreContract {
         assertThat(store.find(first.sessionId())).contains(ended);
     }
 
+    @Test
+    void createUnlessLiveStoresANewSession() {
+        BrokerSession held = fullSession();
+
+        store.createUnlessLive(held, T0.plusSeconds(1));
+
+        assertThat(store.find(held.sessionId())).contains(held);
+    }
+
+    @Test
+    void createUnlessLiveIsRefusedOverALiveSessionAndKeepsIt() {
+        BrokerSession live = fullSession();
+        store.create(live);
+
+        assertThatThrownBy(() -> store.createUnlessLive(fullSessionWithId(live.sessionId()), T0.plusSeconds(1)))
+                .isInstanceOf(SessionAlreadyExistsException.class);
+        assertThat(store.find(live.sessionId())).contains(live);
+    }
+
+    @Test
+    void createUnlessLiveReplacesAnEndedSession() {
+        BrokerSession first = fullSession();
+        store.create(first);
+        store.end(first.sessionId(), 1, T0.plusSeconds(5));
+        BrokerSession next = fullSessionWithId(first.sessionId());
+
+        store.createUnlessLive(next, T0.plusSeconds(6));
+
+        assertThat(store.find(first.sessionId())).contains(next);
+    }
+
+    @Test
+    void createUnlessLiveReplacesASessionPastItsIdleTimeout() {
+        BrokerSession idle = fullSession();
+        store.create(idle);
+        BrokerSession next = BrokerSession.open(idle.sessionId(), OWNER, "payments", null, "2025-11-25", "{}",
+                UpstreamAffinity.NONE, T0.plus(Duration.ofMinutes(11)), TIMEOUTS, BrokerSession.NO_SLOT, null);
+
+        store.createUnlessLive(next, T0.plus(Duration.ofMinutes(11)));
+
+        assertThat(store.find(idle.sessionId())).contains(next);
+    }
+
+    @Test
+    void concurrentCreateUnlessLiveWithOneIdLetExactlyOneWin() throws Exception {
+        String id = newId();
+
+        List<BrokerSession> winners = Race.of(8, racer -> {
+            BrokerSession mine = BrokerSession.open(id, OWNER, "server-" + racer, null, "2025-11-25", "{}",
+                    UpstreamAffinity.NONE, T0, TIMEOUTS, racer, null);
+            try {
+                store.createUnlessLive(mine, T0);
+                return mine;
+            } catch (SessionAlreadyExistsException lost) {
+                return null;
+            }
+        }).stream().filter(Objects::nonNull).toList();
+
+        assertThat(winners).hasSize(1);
+        assertThat(store.find(id)).contains(winners.get(0));
+    }
+
     private static BrokerSession fullSessionWithId(String sessionId) {
         return BrokerSession.open(sessionId, OWNER, "payments", null, "2025-11-25", "{}", UpstreamAffinity.NONE, T0,
                 TIMEOUTS, BrokerSession.NO_SLOT, null);

@@ -2,6 +2,7 @@ package dev.mcpbroker.core.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mcpbroker.core.mcp.McpMethod;
 import dev.mcpbroker.core.upstream.ServerControls;
 import dev.mcpbroker.core.upstream.SessionLimits;
 import dev.mcpbroker.core.upstream.ToolPolicy;
@@ -104,6 +105,24 @@ public abstract class UpstreamRegistryContract {
         register(server);
 
         assertThat(registry().find(id)).contains(server);
+    }
+
+    @Test
+    void aDeclaredProtocolGenerationIsFoundWithTheServer() {
+        UpstreamServer stateless = new UpstreamServer(id, URL, Duration.ofSeconds(2), Duration.ofSeconds(30), BEARER,
+                ServerControls.NONE, ToolPolicy.NONE, SessionLimits.DEFAULT, McpMethod.Generation.STATELESS);
+
+        register(stateless);
+
+        assertThat(registry().find(id)).contains(stateless);
+        assertThat(registry().find(id).orElseThrow().declaredGeneration()).contains(McpMethod.Generation.STATELESS);
+    }
+
+    @Test
+    void aServerThatDeclaresNoGenerationIsLearned() {
+        register(new UpstreamServer(id, URL, Duration.ofSeconds(2), Duration.ofSeconds(30), BEARER, ServerControls.NONE));
+
+        assertThat(registry().find(id).orElseThrow().declaredGeneration()).isEmpty();
     }
 
     @Test

@@ -37,7 +37,7 @@ class RequestOutcomeTest {
     @Test
     void aBrokerFailureCarriesItsReasonFailureClassAndJsonRpcCode() {
         RequestOutcome outcome = RequestOutcome.of(new BrokerException(ErrorCode.RATE_LIMITED, "the tenant rate limit is exhausted"));
-        assertThat(outcome).isEqualTo(new RequestOutcome("not_executed", "-32042", "rate_limited", FailureClass.NOT_EXECUTED));
+        assertThat(outcome).isEqualTo(new RequestOutcome("not_executed", "-31042", "rate_limited", FailureClass.NOT_EXECUTED));
         assertThat(outcome.failed()).isTrue();
     }
 }

@@ -35,6 +35,8 @@ final class JwtTestSetup {
         Map<String, String> config = new HashMap<>();
         config.put("broker.auth.resource", RESOURCE);
         config.put("broker.auth.issuer", ISSUER);
+        // the tests call by loopback address, not by the resource URL's host, which is the default
+        config.put("broker.http.allowed-hosts", "localhost,127.0.0.1");
         // What application.properties must say for the function to do its own authentication.
         config.put("quarkus.smallrye-jwt.enabled", "false");
         config.put("quarkus.http.auth.proactive", "false");
