@@ -10,6 +10,7 @@ import dev.mcpbroker.function.maintenance.SessionMaintenanceHandler;
 import dev.mcpbroker.function.metrics.EmfBrokerMetrics;
 import dev.mcpbroker.function.telemetry.HandlerTelemetryConfig;
 import dev.mcpbroker.sessiontable.SessionTable;
+import dev.mcpbroker.testkit.infra.CloudFormationYaml;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;

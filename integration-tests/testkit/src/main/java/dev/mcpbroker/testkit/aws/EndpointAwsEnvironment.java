@@ -12,6 +12,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -26,6 +27,7 @@ abstract class EndpointAwsEnvironment implements AwsEnvironment {
     private final Endpoints endpoints;
     private final SdkHttpClient httpClient = UrlConnectionHttpClient.builder().build();
     private final Memo<DynamoDbClient> dynamoDb;
+    private final Memo<DynamoDbStreamsClient> dynamoDbStreams;
     private final Memo<KinesisClient> kinesis;
     private final Memo<SecretsManagerClient> secretsManager;
     private final Memo<StsClient> sts;
@@ -38,6 +40,7 @@ abstract class EndpointAwsEnvironment implements AwsEnvironment {
         this.kind = kind;
         this.endpoints = endpoints;
         this.dynamoDb = new Memo<>(() -> configure(DynamoDbClient.builder(), endpoints.dynamoDb()).build());
+        this.dynamoDbStreams = new Memo<>(() -> configure(DynamoDbStreamsClient.builder(), endpoints.dynamoDb()).build());
         this.kinesis = new Memo<>(() -> configure(KinesisClient.builder(), endpoints.kinesis()).build());
         this.secretsManager = new Memo<>(() -> configure(SecretsManagerClient.builder(), endpoints.secretsManager()).build());
         this.sts = new Memo<>(() -> configure(StsClient.builder(), endpoints.sts()).build());
@@ -68,6 +71,11 @@ abstract class EndpointAwsEnvironment implements AwsEnvironment {
     }
 
     @Override
+    public final AwsCredentialsProvider credentials(String accountId) {
+        return TestCredentials.of(accountId);
+    }
+
+    @Override
     public final URI dynamoDbEndpoint() {
         return endpoints.dynamoDb();
     }
@@ -90,6 +98,11 @@ abstract class EndpointAwsEnvironment implements AwsEnvironment {
     @Override
     public final DynamoDbClient dynamoDb() {
         return dynamoDb.get();
+    }
+
+    @Override
+    public final DynamoDbStreamsClient dynamoDbStreams() {
+        return dynamoDbStreams.get();
     }
 
     @Override
@@ -138,6 +151,7 @@ abstract class EndpointAwsEnvironment implements AwsEnvironment {
     final void stop() {
         try {
             dynamoDb.close();
+            dynamoDbStreams.close();
             kinesis.close();
             secretsManager.close();
             sts.close();
