@@ -517,6 +517,9 @@ class DeploymentContractTest {
     void stateTableStreamsNewImagesToTheForwarder() throws IOException {
         JsonNode table = template().path("Resources").path("StateTable").path("Properties");
         assertThat(table.path("StreamSpecification").path("StreamViewType").asText()).isEqualTo("NEW_IMAGE");
+        // the local run creates the same stream and feeds the forwarder from it
+        assertThat(SessionTable.createTableWithStreamRequest("t").streamSpecification().streamViewTypeAsString())
+                .isEqualTo(table.path("StreamSpecification").path("StreamViewType").asText());
         JsonNode events = forwarder().path("Events");
         assertThat(events.size()).isEqualTo(1);
         JsonNode event = events.elements().next();

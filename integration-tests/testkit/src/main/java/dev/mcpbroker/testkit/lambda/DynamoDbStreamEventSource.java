@@ -212,8 +212,12 @@ public final class DynamoDbStreamEventSource implements AutoCloseable {
             shard.iterator = null; // a new one continues after the last record read
             return false;
         } catch (TrimmedDataAccessException e) {
-            LOG.log(System.Logger.Level.ERROR, name + ": shard " + shard.id + " was trimmed past " + shard.lastRead
-                    + ": records were lost before they were read");
+            // DynamoDB Local also answers this for a TRIM_HORIZON iterator taken while the shard was still empty:
+            // nothing was lost then, and a fresh iterator reads from the first record.
+            if (shard.lastRead != null) {
+                LOG.log(System.Logger.Level.ERROR, name + ": shard " + shard.id + " was trimmed past " + shard.lastRead
+                        + ": records were lost before they were read");
+            }
             shard.lastRead = null;
             shard.iterator = streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shard.id)
                     .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
