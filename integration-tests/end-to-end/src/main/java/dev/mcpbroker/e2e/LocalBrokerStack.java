@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The broker as it runs in AWS, on this machine: the local AWS environment with the state table, the
@@ -92,11 +93,25 @@ public final class LocalBrokerStack implements AutoCloseable {
         AwsEnvironment aws = settings.aws();
         SessionTableSetup.ensureTable(aws.dynamoDb(), TABLE);
         PolicyTable.ensureTable(aws.dynamoDb(), POLICY_TABLE);
-        DemoUpstream payments = DemoUpstream.start();
+        // The two upstreams start side by side: each spends most of its start waiting for its runtime.
+        CompletableFuture<ServerEverything> starting = settings.withEverything()
+                ? CompletableFuture.supplyAsync(ServerEverything::start, task -> Thread.ofVirtual().start(task))
+                : CompletableFuture.completedFuture(null);
+        DemoUpstream payments;
+        try {
+            payments = DemoUpstream.start();
+        } catch (RuntimeException e) {
+            starting.thenAccept(everything -> {
+                if (everything != null) {
+                    everything.close();
+                }
+            });
+            throw e;
+        }
         ServerEverything everything = null;
         LocalBrokerStack stack = null;
         try {
-            everything = settings.withEverything() ? ServerEverything.start() : null;
+            everything = starting.join();
             stack = new LocalBrokerStack(settings, payments, everything);
             stack.registerAndGrant();
             for (int i = 0; i < settings.brokerInstances(); i++) {

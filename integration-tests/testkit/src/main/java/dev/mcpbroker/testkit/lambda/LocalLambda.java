@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -30,6 +31,8 @@ import java.util.zip.ZipInputStream;
  * stays, in-flight requests fail, and {@link #restartFunction()} starts a fresh (cold) one.
  */
 public final class LocalLambda implements FunctionInvoker, AutoCloseable {
+
+    private static final Map<Path, Path> UNPACKED = new ConcurrentHashMap<>();
 
     /** The handler Quarkus generates for every Lambda function it packages. */
     public static final String QUARKUS_HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
@@ -72,7 +75,7 @@ public final class LocalLambda implements FunctionInvoker, AutoCloseable {
     public static LocalLambda start(String name, Path functionZip, String handler, Map<String, String> environment,
                                     Path logDir, Duration timeout, int port) {
         LocalApiGateway gateway = LocalApiGateway.start(port, timeout);
-        return started(new LocalLambda(name, unpack(functionZip, logDir.resolve(name + "-task"), gateway), handler,
+        return started(new LocalLambda(name, taskRoot(functionZip, logDir, gateway), handler,
                 environment, logDir, gateway, gateway.runtime()));
     }
 
@@ -83,7 +86,7 @@ public final class LocalLambda implements FunctionInvoker, AutoCloseable {
     public static LocalLambda startInvokable(String name, Path functionZip, String handler, Map<String, String> environment,
                                              Path logDir, Duration timeout) {
         LambdaRuntimeApi runtime = LambdaRuntimeApi.start(0, timeout);
-        return started(new LocalLambda(name, unpack(functionZip, logDir.resolve(name + "-task"), runtime), handler,
+        return started(new LocalLambda(name, taskRoot(functionZip, logDir, runtime), handler,
                 environment, logDir, null, runtime));
     }
 
@@ -223,10 +226,15 @@ public final class LocalLambda implements FunctionInvoker, AutoCloseable {
         }
     }
 
-    /** Unpacks the zip; the runtime API already started is closed again when that fails. */
-    private static Path unpack(Path functionZip, Path target, AutoCloseable runtime) {
+    /**
+     * The package unpacked under {@code logDir}, once per package, directory and JVM: every function started from it
+     * shares the copy, since a function only reads its task root ({@code /var/task} is read-only in Lambda). The
+     * runtime API already started is closed again when unpacking fails.
+     */
+    private static Path taskRoot(Path functionZip, Path logDir, AutoCloseable runtime) {
         try {
-            return unpack(functionZip, target);
+            Path target = logDir.toAbsolutePath().resolve(functionZip.getFileName() + "-task");
+            return UNPACKED.computeIfAbsent(target, dir -> unpack(functionZip, dir));
         } catch (RuntimeException e) {
             try {
                 runtime.close();
