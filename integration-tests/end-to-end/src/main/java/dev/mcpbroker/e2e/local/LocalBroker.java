@@ -36,6 +36,11 @@ public final class LocalBroker {
             System.err.println("run-local: " + e.getMessage());
             System.exit(1);
             return;
+        } catch (RuntimeException e) {
+            // What failed to start has been stopped again; its log says why.
+            System.err.println("run-local: could not start: " + e.getMessage() + "\n(logs in " + options.logDir() + ")");
+            System.exit(1);
+            return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,11 +15,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
-import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
-import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
-import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
-import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
@@ -54,40 +48,19 @@ public final class DynamoDbStreamEventSource implements AutoCloseable {
     private static final Duration SHARD_REFRESH = Duration.ofSeconds(10);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-    private static final int GET_RECORDS_LIMIT = 1000;
 
     private final String name;
     private final DynamoDbStreamsClient streams;
     private final String streamArn;
     private final FunctionInvoker function;
     private final Settings settings;
-    private final Map<String, Shard> shards = new LinkedHashMap<>();
+    private final Map<String, StreamShard> shards = new LinkedHashMap<>();
     private final AtomicLong delivered = new AtomicLong();
     private final Thread thread;
     private volatile boolean closed;
     private Instant nextRefresh = Instant.MIN;
     private boolean listedOnce;
     private boolean unreachable;
-
-    /** What is known about one shard: where reading goes on, and the records read but not yet delivered. */
-    private static final class Shard {
-        final String id;
-        final String parentId;
-        final ShardIteratorType start;
-        final Deque<ObjectNode> buffer = new ArrayDeque<>();
-        String iterator;
-        String lastRead;
-        boolean ended;
-        boolean finished;
-        int attempts;
-        Instant retryAt = Instant.MIN;
-
-        Shard(String id, String parentId, ShardIteratorType start) {
-            this.id = id;
-            this.parentId = parentId;
-            this.start = start;
-        }
-    }
 
     private DynamoDbStreamEventSource(String name, DynamoDbStreamsClient streams, String streamArn, FunctionInvoker function,
                                       Settings settings) {
@@ -137,7 +110,7 @@ public final class DynamoDbStreamEventSource implements AutoCloseable {
                     listShards();
                     nextRefresh = Instant.now().plus(SHARD_REFRESH);
                 }
-                for (Shard shard : List.copyOf(shards.values())) {
+                for (StreamShard shard : List.copyOf(shards.values())) {
                     if (closed) {
                         return;
                     }
@@ -173,7 +146,7 @@ public final class DynamoDbStreamEventSource implements AutoCloseable {
             String exclusiveStart = after;
             DescribeStreamResponse response = streams.describeStream(b -> b.streamArn(streamArn).exclusiveStartShardId(exclusiveStart));
             for (var listed : response.streamDescription().shards()) {
-                shards.computeIfAbsent(listed.shardId(), id -> new Shard(id, listed.parentShardId(),
+                shards.computeIfAbsent(listed.shardId(), id -> new StreamShard(id, listed.parentShardId(),
                         listedOnce ? ShardIteratorType.TRIM_HORIZON : settings.startingPosition()));
             }
             after = response.streamDescription().lastEvaluatedShardId();
@@ -181,72 +154,27 @@ public final class DynamoDbStreamEventSource implements AutoCloseable {
         listedOnce = true;
     }
 
-    private boolean parentDone(Shard shard) {
-        Shard parent = shard.parentId == null ? null : shards.get(shard.parentId);
+    private boolean parentDone(StreamShard shard) {
+        StreamShard parent = shard.parentId == null ? null : shards.get(shard.parentId);
         return parent == null || parent.finished;
     }
 
     /** Reads and delivers what one shard has; true when there was something to do. */
-    private boolean step(Shard shard) {
+    private boolean step(StreamShard shard) {
         if (Instant.now().isBefore(shard.retryAt)) {
             return false;
         }
-        boolean read = shard.buffer.size() < settings.batchSize() && !shard.ended && read(shard);
+        boolean read = shard.buffer.size() < settings.batchSize() && shard.readable()
+                && shard.read(streams, streamArn, settings.filter(), name);
         if (shard.buffer.isEmpty()) {
-            shard.finished = shard.ended;
+            shard.finished = !shard.readable();
             return read;
         }
         deliver(shard);
         return true;
     }
 
-    private boolean read(Shard shard) {
-        if (shard.iterator == null) {
-            shard.iterator = iterator(shard);
-        }
-        GetRecordsResponse response;
-        try {
-            String current = shard.iterator;
-            response = streams.getRecords(b -> b.shardIterator(current).limit(GET_RECORDS_LIMIT));
-        } catch (ExpiredIteratorException e) {
-            shard.iterator = null; // a new one continues after the last record read
-            return false;
-        } catch (TrimmedDataAccessException e) {
-            // DynamoDB Local also answers this for a TRIM_HORIZON iterator taken while the shard was still empty:
-            // nothing was lost then, and a fresh iterator reads from the first record.
-            if (shard.lastRead != null) {
-                LOG.log(System.Logger.Level.ERROR, name + ": shard " + shard.id + " was trimmed past " + shard.lastRead
-                        + ": records were lost before they were read");
-            }
-            shard.lastRead = null;
-            shard.iterator = streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shard.id)
-                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
-            return false;
-        }
-        for (Record record : response.records()) {
-            shard.lastRead = record.dynamodb().sequenceNumber();
-            ObjectNode json = DynamoDbStreamEvents.record(record, streamArn);
-            if (settings.filter().matches(json)) {
-                shard.buffer.add(json);
-            }
-        }
-        shard.iterator = response.nextShardIterator();
-        shard.ended = shard.iterator == null;
-        return !response.records().isEmpty();
-    }
-
-    private String iterator(Shard shard) {
-        return streams.getShardIterator(b -> {
-            b.streamArn(streamArn).shardId(shard.id);
-            if (shard.lastRead != null) {
-                b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(shard.lastRead);
-            } else {
-                b.shardIteratorType(shard.start);
-            }
-        }).shardIterator();
-    }
-
-    private void deliver(Shard shard) {
+    private void deliver(StreamShard shard) {
         List<ObjectNode> batch = shard.buffer.stream().limit(settings.batchSize()).toList();
         int through;
         String failure = null;
