@@ -168,9 +168,11 @@ public final class LocalLambda implements FunctionInvoker, AutoCloseable {
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512");
         env.putIfAbsent("AWS_REGION", "us-east-1");
         // The JVM flags the managed java21 runtime starts functions with, plus what newer JDKs need when no
-        // JDK 21 is at hand: JBoss threads reset thread locals reflectively, the runtime client loads JNI.
+        // JDK 21 is at hand: JBoss threads reset thread locals reflectively, the runtime client loads JNI (a copy
+        // no other start overwrites, see RuntimeClientLibrary).
         List<String> jvm = List.of("-XX:+UseSerialGC", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
-                "-Xmx384m", "--add-opens=java.base/java.lang=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED");
+                "-Xmx384m", "--add-opens=java.base/java.lang=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+                RuntimeClientLibrary.jvmOption(logDir.resolve("lambda-runtime")));
         List<String> command = ManagedProcess.javaCommand(jvm, classpath(), AWSLambda.class.getName(), List.of(handler));
         ManagedProcess started = ManagedProcess.start(name + "-" + generation, command, taskRoot, env,
                 logDir.resolve(name + "-" + generation + ".log"));
