@@ -89,6 +89,7 @@ public final class LocalBrokerStack implements AutoCloseable {
         return start(Settings.defaults(brokerInstances, withEverything, logDir));
     }
 
+    /** Starts the stack as {@code settings} say; what started is stopped again when a later part fails. */
     public static LocalBrokerStack start(Settings settings) {
         AwsEnvironment aws = settings.aws();
         SessionTableSetup.ensureTable(aws.dynamoDb(), TABLE);
@@ -122,6 +123,9 @@ public final class LocalBrokerStack implements AutoCloseable {
                 stack.close();
             } else {
                 payments.close();
+                if (everything != null) {
+                    everything.close();
+                }
             }
             throw e;
         }
