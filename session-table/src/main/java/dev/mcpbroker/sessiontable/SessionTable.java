@@ -10,6 +10,8 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
 import software.amazon.awssdk.services.dynamodb.model.UpdateTimeToLiveRequest;
 
@@ -26,6 +28,11 @@ public final class SessionTable {
     public static final String SORT_KEY = "sk";
     /** Epoch seconds after which DynamoDB may delete the item. Reads check expiry themselves: deletion lags. */
     public static final String TTL_ATTRIBUTE = "expiresAt";
+    /**
+     * What the table's stream carries: the new image of each changed item, which for an audit event item holds its
+     * canonical JSON, all the audit forwarder needs.
+     */
+    public static final StreamViewType STREAM_VIEW_TYPE = StreamViewType.NEW_IMAGE;
 
     /**
      * Set on an audit outbox event while it is undelivered (its chain's partition key) and removed when it is marked
@@ -54,7 +61,10 @@ public final class SessionTable {
                 .build();
     }
 
-    /** The table as tests and the local run create it; the SAM template declares the same for AWS. */
+    /**
+     * The table as tests create it: the SAM template's keys and index, without the stream (see
+     * {@link #createTableWithStreamRequest}), which no test of the broker itself reads.
+     */
     public static CreateTableRequest createTableRequest(String tableName) {
         CreateTableRequest keys = keyedTableRequest(tableName);
         List<AttributeDefinition> attributes = new java.util.ArrayList<>(keys.attributeDefinitions());
@@ -73,6 +83,13 @@ public final class SessionTable {
                 .keySchema(List.of(
                         KeySchemaElement.builder().attributeName(PARTITION_KEY).keyType(KeyType.HASH).build(),
                         KeySchemaElement.builder().attributeName(SORT_KEY).keyType(KeyType.RANGE).build()))
+                .build();
+    }
+
+    /** The table as the SAM template declares it, stream included: what the local run and its audit forwarder use. */
+    public static CreateTableRequest createTableWithStreamRequest(String tableName) {
+        return createTableRequest(tableName).toBuilder()
+                .streamSpecification(StreamSpecification.builder().streamEnabled(true).streamViewType(STREAM_VIEW_TYPE).build())
                 .build();
     }
 

@@ -1,6 +1,7 @@
 package dev.mcpbroker.sessiontable;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 
 /**
@@ -13,8 +14,18 @@ public final class SessionTableSetup {
     }
 
     public static void ensureTable(DynamoDbClient dynamoDb, String tableName) {
+        ensure(dynamoDb, SessionTable.createTableRequest(tableName));
+    }
+
+    /** The table with its stream, as the SAM template declares it; an existing table is left as it is. */
+    public static void ensureTableWithStream(DynamoDbClient dynamoDb, String tableName) {
+        ensure(dynamoDb, SessionTable.createTableWithStreamRequest(tableName));
+    }
+
+    private static void ensure(DynamoDbClient dynamoDb, CreateTableRequest request) {
+        String tableName = request.tableName();
         try {
-            dynamoDb.createTable(SessionTable.createTableRequest(tableName));
+            dynamoDb.createTable(request);
         } catch (ResourceInUseException alreadyThere) {
             return;
         }

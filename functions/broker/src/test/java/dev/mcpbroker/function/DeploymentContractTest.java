@@ -10,6 +10,7 @@ import dev.mcpbroker.function.maintenance.SessionMaintenanceHandler;
 import dev.mcpbroker.function.metrics.EmfBrokerMetrics;
 import dev.mcpbroker.function.telemetry.HandlerTelemetryConfig;
 import dev.mcpbroker.sessiontable.SessionTable;
+import dev.mcpbroker.testkit.infra.CloudFormationYaml;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -577,6 +578,9 @@ class DeploymentContractTest {
     void stateTableStreamsNewImagesToTheForwarder() throws IOException {
         JsonNode table = template().path("Resources").path("StateTable").path("Properties");
         assertThat(table.path("StreamSpecification").path("StreamViewType").asText()).isEqualTo("NEW_IMAGE");
+        // the local run creates the same stream and feeds the forwarder from it
+        assertThat(SessionTable.createTableWithStreamRequest("t").streamSpecification().streamViewTypeAsString())
+                .isEqualTo(table.path("StreamSpecification").path("StreamViewType").asText());
         JsonNode events = forwarder().path("Events");
         assertThat(events.size()).isEqualTo(1);
         JsonNode event = events.elements().next();

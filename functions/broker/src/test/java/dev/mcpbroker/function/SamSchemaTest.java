@@ -12,6 +12,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.NonValidationKeyword;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.mcpbroker.testkit.infra.CloudFormationYaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The broker as it runs in AWS, on this machine: the local AWS environment with the state table, the
@@ -32,51 +34,99 @@ public final class LocalBrokerStack implements AutoCloseable {
     public static final String TABLE = "mcp-broker-state";
     public static final String POLICY_TABLE = "mcp-broker-policy";
     /** The local broker's resource URL: the audience its tokens carry. */
-    public static final String RESOURCE = "https://mcp-broker.local";
-    public static final String ISSUER = "https://issuer.mcp-broker.local";
+    public static final String RESOURCE = LocalIdentity.DEFAULT_AUDIENCE;
+    public static final String ISSUER = LocalIdentity.DEV_ISSUER;
     /** The agent the local run and the tests act as; granted both servers. */
     public static final String DEV_AGENT = "dev-agent";
     public static final String DEV_TENANT = "dev";
     /** The audit fingerprint key, as the SAM template generates it in AWS. */
     public static final String AUDIT_KEY_SECRET = "mcp-broker/audit/fingerprint-key";
 
+    private final Settings settings;
     private final AwsEnvironment aws;
     private final DemoUpstream payments;
     private final ServerEverything everything;
     private final List<LocalLambda> brokers = new ArrayList<>();
     private final Path logDir;
-    private final TestTokens tokens;
-    private final Path issuerKey;
+    private final LocalIdentity identity;
 
-    private LocalBrokerStack(AwsEnvironment aws, DemoUpstream payments, ServerEverything everything, Path logDir) {
-        this.aws = aws;
+    /**
+     * How the stack starts.
+     *
+     * @param brokerInstances how many separate broker processes to start
+     * @param withEverything  whether to start {@code @modelcontextprotocol/server-everything} too
+     * @param gatewayPort     the first broker's HTTP API port (0: any free one); further brokers take any
+     * @param identity        whom the brokers trust for tokens; empty: the development issuer
+     * @param brokerOverrides configuration every broker gets on top of {@link #brokerEnvironment()}
+     * @param upstreams       more MCP servers to register (no upstream credential) and grant to the dev agent
+     */
+    public record Settings(AwsEnvironment aws, int brokerInstances, boolean withEverything, Path logDir, int gatewayPort,
+                           Optional<LocalIdentity> identity, Map<String, String> brokerOverrides, Map<String, URI> upstreams) {
+
+        /** What the tests use: the shared AWS environment, any ports, the development issuer. */
+        public static Settings defaults(int brokerInstances, boolean withEverything, Path logDir) {
+            return new Settings(AwsEnvironment.shared(), brokerInstances, withEverything, logDir, 0, Optional.empty(),
+                    Map.of(), Map.of());
+        }
+    }
+
+    private LocalBrokerStack(Settings settings, DemoUpstream payments, ServerEverything everything) {
+        this.settings = settings;
+        this.aws = settings.aws();
         this.payments = payments;
         this.everything = everything;
-        this.logDir = logDir;
-        this.tokens = TestTokens.create(ISSUER, RESOURCE);
-        this.issuerKey = tokens.writePublicKeyPem(logDir.resolve("issuer-rsa.pem"), TestTokens.KeyKind.RSA);
+        this.logDir = settings.logDir();
+        this.identity = settings.identity().orElseGet(() -> LocalIdentity.dev(RESOURCE, logDir));
     }
 
     /**
-     * Starts the stack.
+     * Starts the stack on the shared AWS environment.
      *
      * @param brokerInstances  how many separate broker processes to start
      * @param withEverything   whether to start {@code @modelcontextprotocol/server-everything} too
      */
     public static LocalBrokerStack start(int brokerInstances, boolean withEverything, Path logDir) {
-        AwsEnvironment aws = AwsEnvironment.shared();
+        return start(Settings.defaults(brokerInstances, withEverything, logDir));
+    }
+
+    /** Starts the stack as {@code settings} say; what started is stopped again when a later part fails. */
+    public static LocalBrokerStack start(Settings settings) {
+        AwsEnvironment aws = settings.aws();
         SessionTableSetup.ensureTable(aws.dynamoDb(), TABLE);
         PolicyTable.ensureTable(aws.dynamoDb(), POLICY_TABLE);
-        DemoUpstream payments = DemoUpstream.start();
-        ServerEverything everything = withEverything ? ServerEverything.start() : null;
-        LocalBrokerStack stack = new LocalBrokerStack(aws, payments, everything, logDir);
+        // The two upstreams start side by side: each spends most of its start waiting for its runtime.
+        CompletableFuture<ServerEverything> starting = settings.withEverything()
+                ? CompletableFuture.supplyAsync(ServerEverything::start, task -> Thread.ofVirtual().start(task))
+                : CompletableFuture.completedFuture(null);
+        DemoUpstream payments;
         try {
+            payments = DemoUpstream.start();
+        } catch (RuntimeException e) {
+            starting.thenAccept(everything -> {
+                if (everything != null) {
+                    everything.close();
+                }
+            });
+            throw e;
+        }
+        ServerEverything everything = null;
+        LocalBrokerStack stack = null;
+        try {
+            everything = starting.join();
+            stack = new LocalBrokerStack(settings, payments, everything);
             stack.registerAndGrant();
-            for (int i = 0; i < brokerInstances; i++) {
-                stack.addBroker();
+            for (int i = 0; i < settings.brokerInstances(); i++) {
+                stack.addBroker(Map.of(), i == 0 ? settings.gatewayPort() : 0);
             }
         } catch (RuntimeException e) {
-            stack.close();
+            if (stack != null) {
+                stack.close();
+            } else {
+                payments.close();
+                if (everything != null) {
+                    everything.close();
+                }
+            }
             throw e;
         }
         return stack;
@@ -89,10 +139,15 @@ public final class LocalBrokerStack implements AutoCloseable {
 
     /** Starts one more broker instance with some configuration changed (e.g. for fault tests). */
     public LocalLambda addBroker(Map<String, String> overrides) {
+        return addBroker(overrides, 0);
+    }
+
+    private LocalLambda addBroker(Map<String, String> overrides, int port) {
         Map<String, String> env = new HashMap<>(brokerEnvironment());
+        env.putAll(settings.brokerOverrides());
         env.putAll(overrides);
         LocalLambda broker = LocalLambda.start("broker-" + (brokers.size() + 1), functionZip(), LocalLambda.QUARKUS_HANDLER,
-                env, logDir, Duration.ofSeconds(30));
+                env, logDir, Duration.ofSeconds(30), port);
         brokers.add(broker);
         return broker;
     }
@@ -119,6 +174,10 @@ public final class LocalBrokerStack implements AutoCloseable {
             // every tool (get-env is switched off above), resource and prompt of the reference server
             admin.grant(DEV_AGENT, DEV_TENANT, new ServerGrant(EVERYTHING, null, List.of("*"), List.of("*"), null));
         }
+        settings.upstreams().forEach((id, url) -> {
+            admin.registerServer(id, url, UpstreamAuth.NONE, connect, request);
+            admin.grant(DEV_AGENT, DEV_TENANT, new ServerGrant(id, null));
+        });
     }
 
     public PolicyAdmin policyAdmin() {
@@ -132,10 +191,7 @@ public final class LocalBrokerStack implements AutoCloseable {
         env.put("BROKER_POLICY_TABLE", POLICY_TABLE);
         env.put("BROKER_UPSTREAM_LOCAL_DEVELOPMENT", "true"); // the demo upstreams listen on the loopback
         env.put("BROKER_POLICY_CACHE_TTL", "PT1S");
-        env.put("BROKER_AUTH_RESOURCE", RESOURCE);
-        env.put("BROKER_AUTH_ISSUER", ISSUER);
-        env.put("BROKER_AUTH_PUBLIC_KEY_LOCATION", issuerKey.toString());
-        env.put("BROKER_AUTH_ALGORITHMS", "RS256");
+        env.putAll(identity.brokerEnvironment());
         env.put("BROKER_AUDIT_FINGERPRINT_KEY_SECRET", AUDIT_KEY_SECRET);
         // The MCP Inspector's UI is the one browser origin the local broker admits.
         env.put("BROKER_HTTP_ALLOWED_ORIGINS", "http://localhost:6274,http://127.0.0.1:6274");
@@ -150,14 +206,19 @@ public final class LocalBrokerStack implements AutoCloseable {
         return env;
     }
 
-    /** The token issuer of this stack: tests mint good and bad tokens with it. */
+    /** The token issuer of this stack: tests mint good and bad tokens with it (the development issuer only). */
     public TestTokens tokens() {
-        return tokens;
+        return identity.tokens();
     }
 
-    /** A valid token of the dev agent, for {@code lifetime}. */
+    /** Whom the brokers trust for tokens. */
+    public LocalIdentity identity() {
+        return identity;
+    }
+
+    /** A valid token of the dev agent, for {@code lifetime} (the development issuer only). */
     public String devToken(Duration lifetime) {
-        return tokens.forAgent(DEV_AGENT).tenant(DEV_TENANT).actingFor("developer@localhost").expiresIn(lifetime).sign();
+        return tokens().forAgent(DEV_AGENT).tenant(DEV_TENANT).actingFor("developer@localhost").expiresIn(lifetime).sign();
     }
 
     /** {@code Authorization} header of the dev agent, valid for an hour. */

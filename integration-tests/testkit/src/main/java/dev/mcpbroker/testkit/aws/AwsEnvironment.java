@@ -5,6 +5,7 @@ import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -35,6 +36,14 @@ public interface AwsEnvironment extends AutoCloseable {
         return AwsEnvironmentFactory.start();
     }
 
+    /**
+     * Starts the emulators on {@code ports} whether or not Docker runs: for a local run of the broker, which wants the
+     * same endpoints on every start and a start in seconds. Stop it with {@link #close()}.
+     */
+    static AwsEnvironment startEmulators(EmulatorPorts ports) {
+        return AwsEnvironmentFactory.startEmulators(AwsEnvironmentFactory.Settings.fromSystem(), ports);
+    }
+
     /** {@code "localstack"} or {@code "emulators"}. */
     String kind();
 
@@ -45,6 +54,12 @@ public interface AwsEnvironment extends AutoCloseable {
 
     /** The 12-digit account the credentials belong to. */
     String accountId();
+
+    /**
+     * Static test credentials of another account of this environment (e.g. a separate audit account): the access key
+     * id is the 12-digit account id, which is how every emulator here tells accounts apart.
+     */
+    AwsCredentialsProvider credentials(String accountId);
 
     URI dynamoDbEndpoint();
 
@@ -71,6 +86,9 @@ public interface AwsEnvironment extends AutoCloseable {
 
     /** A client for {@link #kinesisEndpoint()}; owned by this environment, do not close it. */
     KinesisClient kinesis();
+
+    /** A DynamoDB Streams client; the Streams API is served at {@link #dynamoDbEndpoint()}. Owned by this environment. */
+    DynamoDbStreamsClient dynamoDbStreams();
 
     /** A client for {@link #secretsManagerEndpoint()}; owned by this environment, do not close it. */
     SecretsManagerClient secretsManager();

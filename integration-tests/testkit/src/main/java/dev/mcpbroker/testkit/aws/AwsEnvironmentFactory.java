@@ -75,13 +75,18 @@ final class AwsEnvironmentFactory {
         String chosen = kind.or(settings::override).map(value -> value.toLowerCase(Locale.ROOT)).orElseGet(() -> detect(settings));
         return switch (chosen) {
             case LOCALSTACK -> LocalStackAwsEnvironment.start();
-            case EMULATORS -> EmulatorAwsEnvironment.start(emulatorSettings(settings));
+            case EMULATORS -> EmulatorAwsEnvironment.start(emulatorSettings(settings, EmulatorPorts.ANY));
             default -> throw new IllegalArgumentException(
                     AwsEnvironment.OVERRIDE + " must be " + LOCALSTACK + " or " + EMULATORS + ", not '" + chosen + "'");
         };
     }
 
-    private static EmulatorAwsEnvironment.Settings emulatorSettings(Settings settings) {
+    /** The emulators on {@code ports}, whatever else the machine offers. */
+    static EndpointAwsEnvironment startEmulators(Settings settings, EmulatorPorts ports) {
+        return EmulatorAwsEnvironment.start(emulatorSettings(settings, ports));
+    }
+
+    private static EmulatorAwsEnvironment.Settings emulatorSettings(Settings settings, EmulatorPorts ports) {
         TestkitPaths paths = TestkitPaths.current();
         return new EmulatorAwsEnvironment.Settings(
                 paths.dynamoDbLocalDirectory(),
@@ -89,7 +94,8 @@ final class AwsEnvironmentFactory {
                 paths.toolsDirectory().resolve("npm").resolve("s3rver"),
                 settings.nodeBinary().orElse("node"),
                 paths.logDirectory(),
-                EMULATOR_START_TIMEOUT);
+                EMULATOR_START_TIMEOUT,
+                ports);
     }
 
     private static String detect(Settings settings) {

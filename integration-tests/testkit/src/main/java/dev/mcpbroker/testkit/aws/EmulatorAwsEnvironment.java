@@ -29,7 +29,7 @@ final class EmulatorAwsEnvironment extends EndpointAwsEnvironment {
 
     /** What the emulators need from the machine, decided once by the factory. */
     record Settings(Path dynamoDbLocalDirectory, Path kinesisLocalCache, Path s3rverCache, String node, Path logDirectory,
-                    Duration startTimeout) {
+                    Duration startTimeout, EmulatorPorts ports) {
     }
 
     private final List<AutoCloseable> services;
@@ -56,15 +56,17 @@ final class EmulatorAwsEnvironment extends EndpointAwsEnvironment {
             // The two child processes start in parallel; the in-process servers meanwhile.
             Future<DynamoDbLocal> dynamoDb = starter.submit(() -> timed("DynamoDB Local", () -> DynamoDbLocal.start(
                     settings.dynamoDbLocalDirectory(), settings.logDirectory(), TestCredentials.REGION, TestCredentials.PROVIDER,
-                    settings.startTimeout())));
+                    settings.startTimeout(), settings.ports().dynamoDb())));
             Future<KinesisLocal> kinesis = starter.submit(() -> timed("kinesis-local", () -> KinesisLocal.start(
                     settings.kinesisLocalCache(), settings.node(), settings.logDirectory(), TestCredentials.REGION,
-                    TestCredentials.ACCOUNT_ID, TestCredentials.PROVIDER, settings.startTimeout())));
+                    TestCredentials.ACCOUNT_ID, TestCredentials.PROVIDER, settings.startTimeout(), settings.ports().kinesis(),
+                    settings.ports().kinesisTls())));
             AwsProtocolEmulatorServer secretsManager = AwsProtocolEmulatorServer.start("secretsmanager",
-                    new SecretsManagerEmulator(TestCredentials.REGION.id(), TestCredentials.ACCOUNT_ID, Clock.systemUTC()));
+                    new SecretsManagerEmulator(TestCredentials.REGION.id(), TestCredentials.ACCOUNT_ID, Clock.systemUTC()),
+                    settings.ports().secretsManager());
             started.add(secretsManager);
             AwsProtocolEmulatorServer sts = AwsProtocolEmulatorServer.start("sts",
-                    new StsEmulator(TestCredentials.ACCOUNT_ID, Clock.systemUTC()));
+                    new StsEmulator(TestCredentials.ACCOUNT_ID, Clock.systemUTC()), settings.ports().sts());
             started.add(sts);
             DynamoDbLocal dynamoDbLocal = collect(dynamoDb, started);
             KinesisLocal kinesisLocal = collect(kinesis, started);

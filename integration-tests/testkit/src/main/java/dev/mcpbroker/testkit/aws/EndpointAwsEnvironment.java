@@ -14,6 +14,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -30,6 +31,7 @@ abstract class EndpointAwsEnvironment implements AwsEnvironment {
     private final Endpoints endpoints;
     private final SdkHttpClient httpClient = UrlConnectionHttpClient.builder().build();
     private final Memo<DynamoDbClient> dynamoDb;
+    private final Memo<DynamoDbStreamsClient> dynamoDbStreams;
     private final Memo<KinesisClient> kinesis;
     private final Memo<SecretsManagerClient> secretsManager;
     private final Memo<StsClient> sts;
@@ -44,6 +46,7 @@ abstract class EndpointAwsEnvironment implements AwsEnvironment {
         this.kind = kind;
         this.endpoints = endpoints;
         this.dynamoDb = new Memo<>(() -> configure(DynamoDbClient.builder(), endpoints.dynamoDb()).build());
+        this.dynamoDbStreams = new Memo<>(() -> configure(DynamoDbStreamsClient.builder(), endpoints.dynamoDb()).build());
         this.kinesis = new Memo<>(() -> configure(KinesisClient.builder(), endpoints.kinesis()).build());
         this.secretsManager = new Memo<>(() -> configure(SecretsManagerClient.builder(), endpoints.secretsManager()).build());
         this.sts = new Memo<>(() -> configure(StsClient.builder(), endpoints.sts()).build());
@@ -77,6 +80,11 @@ abstract class EndpointAwsEnvironment implements AwsEnvironment {
     @Override
     public final String accountId() {
         return TestCredentials.ACCOUNT_ID;
+    }
+
+    @Override
+    public final AwsCredentialsProvider credentials(String accountId) {
+        return TestCredentials.of(accountId);
     }
 
     @Override
@@ -118,6 +126,11 @@ abstract class EndpointAwsEnvironment implements AwsEnvironment {
     @Override
     public final DynamoDbClient dynamoDb() {
         return dynamoDb.get();
+    }
+
+    @Override
+    public final DynamoDbStreamsClient dynamoDbStreams() {
+        return dynamoDbStreams.get();
     }
 
     @Override
@@ -166,6 +179,7 @@ abstract class EndpointAwsEnvironment implements AwsEnvironment {
     final void stop() {
         try {
             dynamoDb.close();
+            dynamoDbStreams.close();
             kinesis.close();
             secretsManager.close();
             sts.close();

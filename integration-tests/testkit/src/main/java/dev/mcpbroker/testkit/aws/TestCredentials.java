@@ -21,6 +21,14 @@ final class TestCredentials {
     static final AwsCredentialsProvider PROVIDER =
             StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY_ID, SECRET_ACCESS_KEY));
 
+    /** The credentials of {@code accountId} (12 digits), by the same convention. */
+    static AwsCredentialsProvider of(String accountId) {
+        if (!accountId.matches("\\d{12}")) {
+            throw new IllegalArgumentException("an account id has 12 digits: " + accountId);
+        }
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(accountId, SECRET_ACCESS_KEY));
+    }
+
     private TestCredentials() {
     }
 }

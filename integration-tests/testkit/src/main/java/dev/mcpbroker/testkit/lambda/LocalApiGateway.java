@@ -6,12 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.mcpbroker.testkit.process.Ports;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,78 +17,43 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * A loopback stand-in for API Gateway (HTTP API, payload format 2.0) in front of one Lambda function,
- * which also serves the Lambda Runtime API the function polls. Requests become
- * {@code APIGatewayV2HTTPEvent}s, queued until the function asks for the next invocation; like a Lambda
- * execution environment, a function process handles one invocation at a time. Failures answer as the
- * HTTP API does: function error 500, timeout 503, both with {@code {"message": ...}}. Each invocation
- * carries an X-Ray trace header, as Lambda hands one to a function with active tracing.
+ * A loopback stand-in for API Gateway (HTTP API, payload format 2.0) in front of one Lambda function, on the same
+ * port as the {@link LambdaRuntimeApi} the function polls. Requests become {@code APIGatewayV2HTTPEvent}s; failures
+ * answer as the HTTP API does: function error 500, timeout 503, both with {@code {"message": ...}}.
  */
 public final class LocalApiGateway implements AutoCloseable {
 
-    private static final String RUNTIME_PREFIX = "/2018-06-01/runtime/";
-    private static final String ACCOUNT_ID = "000000000000";
-
     private final ObjectMapper mapper = new ObjectMapper();
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    private final BlockingQueue<Invocation> pending = new LinkedBlockingQueue<>();
-    private final Map<String, Invocation> inFlight = new ConcurrentHashMap<>();
-    private final Duration functionTimeout;
-    private volatile boolean closed;
+    private final LambdaRuntimeApi runtime;
 
-    private final List<String> traceHeaders = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    private record Invocation(String requestId, byte[] event, CompletableFuture<JsonNode> result, String traceHeader) {
-
-        Invocation(String requestId, byte[] event, CompletableFuture<JsonNode> result) {
-            this(requestId, event, result, xrayTraceHeader());
-        }
-
-        /** {@code Root=1-<epoch seconds, hex>-<96 random bits>;Parent=<64 random bits>;Sampled=1}. */
-        private static String xrayTraceHeader() {
-            java.util.HexFormat hex = java.util.HexFormat.of();
-            byte[] random = new byte[20];
-            new java.security.SecureRandom().nextBytes(random);
-            return "Root=1-" + Long.toHexString(Instant.now().getEpochSecond()) + "-" + hex.formatHex(random, 0, 12)
-                    + ";Parent=" + hex.formatHex(random, 12, 20) + ";Sampled=1";
-        }
-    }
-
-    private LocalApiGateway(Duration functionTimeout) {
-        this.functionTimeout = functionTimeout;
-        try {
-            server = HttpServer.create(new InetSocketAddress(Ports.LOOPBACK, 0), 128);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server.setExecutor(executor);
-        server.createContext("/", this::route);
-        server.start();
+    private LocalApiGateway(LambdaRuntimeApi runtime) {
+        this.runtime = runtime;
+        runtime.front(this::route);
     }
 
     public static LocalApiGateway start(Duration functionTimeout) {
-        return new LocalApiGateway(functionTimeout);
+        return start(0, functionTimeout);
+    }
+
+    /** The gateway on {@code port} of 127.0.0.1 (0: any free port). */
+    public static LocalApiGateway start(int port, Duration functionTimeout) {
+        return new LocalApiGateway(LambdaRuntimeApi.start(port, functionTimeout));
+    }
+
+    /** The Runtime API behind this gateway. */
+    public LambdaRuntimeApi runtime() {
+        return runtime;
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return runtime.port();
     }
 
     /** The X-Ray trace headers handed to the function so far, one per invocation, in order. */
     public List<String> traceHeaders() {
-        return List.copyOf(traceHeaders);
+        return runtime.traceHeaders();
     }
 
     /** Where clients send HTTP requests, e.g. {@code http://127.0.0.1:PORT}. */
@@ -102,12 +63,12 @@ public final class LocalApiGateway implements AutoCloseable {
 
     /** The value of {@code AWS_LAMBDA_RUNTIME_API} for the function process. */
     public String runtimeApi() {
-        return Ports.LOOPBACK + ":" + port();
+        return runtime.runtimeApi();
     }
 
     /** Invocations handed to the function and not yet answered. */
     public int inFlightCount() {
-        return inFlight.size();
+        return runtime.inFlightCount();
     }
 
     /**
@@ -115,49 +76,32 @@ public final class LocalApiGateway implements AutoCloseable {
      * Lambda reports a crashed runtime to API Gateway.
      */
     public void functionDied() {
-        inFlight.values().forEach(invocation -> invocation.result().completeExceptionally(new FunctionError("runtime exited")));
-        inFlight.clear();
+        runtime.functionDied();
     }
 
     @Override
     public void close() {
-        closed = true;
-        server.stop(0);
-        executor.shutdownNow();
-        pending.forEach(invocation -> invocation.result().completeExceptionally(new FunctionError("gateway closed")));
-        functionDied();
+        runtime.close();
     }
 
     private void route(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String path = exchange.getRequestURI().getRawPath();
-            if (path.startsWith(RUNTIME_PREFIX)) {
-                runtimeApi(exchange, path.substring(RUNTIME_PREFIX.length()));
-            } else {
-                invoke(exchange);
-            }
+            invoke(exchange);
         }
     }
 
     // ---- client side: HTTP request -> event -> function -> HTTP response
 
     private void invoke(HttpExchange exchange) throws IOException {
-        Invocation invocation = new Invocation(UUID.randomUUID().toString(), event(exchange), new CompletableFuture<>());
-        pending.add(invocation);
         JsonNode response;
         try {
-            response = invocation.result().get(functionTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            pending.remove(invocation);
-            inFlight.remove(invocation.requestId());
-            reply(exchange, 503, "{\"message\":\"Service Unavailable\"}");
-            return;
-        } catch (ExecutionException e) {
-            reply(exchange, 500, "{\"message\":\"Internal Server Error\"}");
-            return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            reply(exchange, 503, "{\"message\":\"Service Unavailable\"}");
+            response = runtime.invoke(event(exchange));
+        } catch (LambdaRuntimeApi.FunctionError e) {
+            if (e.kind() == LambdaRuntimeApi.FunctionError.Kind.TIMEOUT) {
+                LambdaRuntimeApi.reply(exchange, 503, "{\"message\":\"Service Unavailable\"}");
+            } else {
+                LambdaRuntimeApi.reply(exchange, 500, "{\"message\":\"Internal Server Error\"}");
+            }
             return;
         }
         writeFunctionResponse(exchange, response);
@@ -193,7 +137,7 @@ public final class LocalApiGateway implements AutoCloseable {
         }
         Instant now = Instant.now();
         ObjectNode context = event.putObject("requestContext")
-                .put("accountId", ACCOUNT_ID)
+                .put("accountId", LambdaRuntimeApi.ACCOUNT_ID)
                 .put("apiId", "local")
                 .put("domainName", Ports.LOOPBACK)
                 .put("domainPrefix", "local")
@@ -234,66 +178,7 @@ public final class LocalApiGateway implements AutoCloseable {
                 : response.path("isBase64Encoded").asBoolean(false)
                 ? Base64.getDecoder().decode(bodyNode.asText())
                 : bodyNode.asText().getBytes(StandardCharsets.UTF_8);
-        send(exchange, status, body);
-    }
-
-    // ---- function side: the Lambda Runtime API
-
-    private void runtimeApi(HttpExchange exchange, String path) throws IOException {
-        if (path.equals("invocation/next") && exchange.getRequestMethod().equals("GET")) {
-            Invocation next = nextInvocation();
-            if (next == null) {
-                reply(exchange, 500, "{\"errorMessage\":\"gateway closed\"}");
-                return;
-            }
-            inFlight.put(next.requestId(), next);
-            Headers headers = exchange.getResponseHeaders();
-            headers.add("Lambda-Runtime-Aws-Request-Id", next.requestId());
-            headers.add("Lambda-Runtime-Deadline-Ms", Long.toString(System.currentTimeMillis() + functionTimeout.toMillis()));
-            headers.add("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:" + ACCOUNT_ID + ":function:local");
-            headers.add("Lambda-Runtime-Trace-Id", next.traceHeader());
-            traceHeaders.add(next.traceHeader());
-            headers.add("Content-Type", "application/json");
-            send(exchange, 200, next.event());
-            return;
-        }
-        if (path.startsWith("invocation/") && exchange.getRequestMethod().equals("POST")) {
-            String[] parts = path.split("/");
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            Invocation invocation = parts.length == 3 ? inFlight.remove(parts[1]) : null;
-            if (invocation == null) {
-                reply(exchange, 400, "{\"errorMessage\":\"unknown request id\"}");
-                return;
-            }
-            if (parts[2].equals("response")) {
-                invocation.result().complete(mapper.readTree(body));
-            } else {
-                invocation.result().completeExceptionally(new FunctionError(new String(body, StandardCharsets.UTF_8)));
-            }
-            reply(exchange, 202, "{\"status\":\"OK\"}");
-            return;
-        }
-        if (path.equals("init/error")) {
-            exchange.getRequestBody().readAllBytes();
-            reply(exchange, 202, "{\"status\":\"OK\"}");
-            return;
-        }
-        reply(exchange, 404, "{\"errorMessage\":\"unknown runtime API path\"}");
-    }
-
-    private Invocation nextInvocation() {
-        while (!closed) {
-            try {
-                Invocation next = pending.poll(1, TimeUnit.SECONDS);
-                if (next != null && !next.result().isDone()) {
-                    return next;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-        return null;
+        LambdaRuntimeApi.send(exchange, status, body);
     }
 
     private static boolean isText(String contentType) {
@@ -302,27 +187,5 @@ public final class LocalApiGateway implements AutoCloseable {
         }
         String type = contentType.toLowerCase(Locale.ROOT);
         return type.startsWith("text/") || type.contains("json") || type.contains("xml") || type.contains("x-www-form-urlencoded");
-    }
-
-    private static void reply(HttpExchange exchange, int status, String json) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        send(exchange, status, json.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
-        boolean empty = body.length == 0 || status == 204 || status == 304;
-        exchange.sendResponseHeaders(status, empty ? -1 : body.length);
-        if (!empty) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
-    }
-
-    /** The function reported an error, crashed, or the gateway stopped. */
-    private static final class FunctionError extends RuntimeException {
-        FunctionError(String message) {
-            super(message, null, false, false);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.mcpbroker.testkit.lambda;
 
 import com.amazonaws.services.lambda.runtime.api.client.AWSLambda;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpbroker.testkit.process.ManagedProcess;
 import java.io.File;
 import java.io.IOException;
@@ -18,16 +19,20 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 /**
- * One deployed Lambda function, locally: a {@link LocalApiGateway} on 127.0.0.1 and a function process
- * running the packaged {@code function.zip} under AWS's runtime interface client, the same bootstrap the
- * managed {@code java21} runtime uses. Killing the process behaves like a crashed execution environment:
- * the gateway stays, in-flight requests fail, and {@link #restartFunction()} starts a fresh (cold) one.
+ * One deployed Lambda function, locally: a {@link LambdaRuntimeApi} on 127.0.0.1 (behind a {@link LocalApiGateway}
+ * for an HTTP function, invoked directly by an event source otherwise) and a function process running the
+ * packaged {@code function.zip} under AWS's runtime interface client, the same bootstrap the managed
+ * {@code java21} runtime uses. Killing the process behaves like a crashed execution environment: the gateway
+ * stays, in-flight requests fail, and {@link #restartFunction()} starts a fresh (cold) one.
  */
-public final class LocalLambda implements AutoCloseable {
+public final class LocalLambda implements FunctionInvoker, AutoCloseable {
+
+    private static final Map<Path, Path> UNPACKED = new ConcurrentHashMap<>();
 
     /** The handler Quarkus generates for every Lambda function it packages. */
     public static final String QUARKUS_HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
@@ -37,30 +42,55 @@ public final class LocalLambda implements AutoCloseable {
     private final String handler;
     private final Map<String, String> environment;
     private final Path logDir;
+    private final LambdaRuntimeApi runtime;
     private final LocalApiGateway gateway;
     private volatile ManagedProcess function;
+    private volatile long pollsBeforeStart;
     private int generation;
     private boolean closed;
 
     private LocalLambda(String name, Path taskRoot, String handler, Map<String, String> environment, Path logDir,
-                        Duration timeout) {
+                        LocalApiGateway gateway, LambdaRuntimeApi runtime) {
         this.name = name;
         this.taskRoot = taskRoot;
         this.handler = handler;
         this.environment = Map.copyOf(environment);
         this.logDir = logDir;
-        this.gateway = LocalApiGateway.start(timeout);
+        this.gateway = gateway;
+        this.runtime = runtime;
     }
 
     /**
-     * Unpacks {@code functionZip} (as Lambda does into {@code /var/task}) and starts the function.
+     * Unpacks {@code functionZip} (as Lambda does into {@code /var/task}) and starts the function behind an HTTP API
+     * on any free port.
      *
      * @param environment the function's environment variables (configuration, AWS endpoints, credentials)
      */
     public static LocalLambda start(String name, Path functionZip, String handler, Map<String, String> environment,
                                     Path logDir, Duration timeout) {
-        Path taskRoot = unpack(functionZip, logDir.resolve(name + "-task"));
-        LocalLambda lambda = new LocalLambda(name, taskRoot, handler, environment, logDir, timeout);
+        return start(name, functionZip, handler, environment, logDir, timeout, 0);
+    }
+
+    /** As {@link #start(String, Path, String, Map, Path, Duration)}, with the HTTP API on {@code port} (0: any). */
+    public static LocalLambda start(String name, Path functionZip, String handler, Map<String, String> environment,
+                                    Path logDir, Duration timeout, int port) {
+        LocalApiGateway gateway = LocalApiGateway.start(port, timeout);
+        return started(new LocalLambda(name, taskRoot(functionZip, logDir, gateway), handler,
+                environment, logDir, gateway, gateway.runtime()));
+    }
+
+    /**
+     * A function that event sources and schedules invoke ({@link #invoke}), with no HTTP API in front: e.g. a
+     * function fed by a DynamoDB stream.
+     */
+    public static LocalLambda startInvokable(String name, Path functionZip, String handler, Map<String, String> environment,
+                                             Path logDir, Duration timeout) {
+        LambdaRuntimeApi runtime = LambdaRuntimeApi.start(0, timeout);
+        return started(new LocalLambda(name, taskRoot(functionZip, logDir, runtime), handler,
+                environment, logDir, null, runtime));
+    }
+
+    private static LocalLambda started(LocalLambda lambda) {
         try {
             lambda.restartFunction();
         } catch (RuntimeException e) {
@@ -77,11 +107,35 @@ public final class LocalLambda implements AutoCloseable {
 
     /** The API's base URL, e.g. {@code http://127.0.0.1:PORT}. */
     public URI baseUri() {
-        return gateway.baseUri();
+        return gateway().baseUri();
     }
 
     public LocalApiGateway gateway() {
+        if (gateway == null) {
+            throw new IllegalStateException(name + " has no HTTP API: it is invoked directly");
+        }
         return gateway;
+    }
+
+    /**
+     * Invokes the function with {@code event} (JSON) and returns its answer, as Lambda's Invoke API does for event
+     * source mappings and schedules.
+     *
+     * @throws LambdaRuntimeApi.FunctionError when there is no answer (function error, crash, timeout)
+     */
+    @Override
+    public JsonNode invoke(byte[] event) {
+        return runtime.invoke(event);
+    }
+
+    /**
+     * Waits until the current function process has initialised its handler (the runtime client asks for its first
+     * invocation only then), failing early with the log's tail if the process exits.
+     */
+    public LocalLambda awaitReady(Duration timeout) {
+        long before = pollsBeforeStart;
+        function.awaitReady(timeout, () -> runtime.nextInvocationRequests() > before);
+        return this;
     }
 
     public long functionPid() {
@@ -95,31 +149,34 @@ public final class LocalLambda implements AutoCloseable {
     /** Kills the function process (SIGKILL), as a crash or a recycled execution environment would. */
     public void killFunction() {
         function.kill();
-        gateway.functionDied();
+        runtime.functionDied();
     }
 
     /** Starts a new function process; the previous one, if any, is ended first. */
     public synchronized void restartFunction() {
         if (function != null) {
             function.close();
-            gateway.functionDied();
+            runtime.functionDied();
         }
         generation++;
+        pollsBeforeStart = runtime.nextInvocationRequests();
         Map<String, String> env = new HashMap<>(environment);
-        env.put("AWS_LAMBDA_RUNTIME_API", gateway.runtimeApi());
+        env.put("AWS_LAMBDA_RUNTIME_API", runtime.runtimeApi());
         env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
         env.put("_HANDLER", handler);
         env.put("AWS_LAMBDA_FUNCTION_NAME", name);
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512");
         env.putIfAbsent("AWS_REGION", "us-east-1");
         // The JVM flags the managed java21 runtime starts functions with, plus what newer JDKs need when no
-        // JDK 21 is at hand: JBoss threads reset thread locals reflectively, the runtime client loads JNI.
+        // JDK 21 is at hand: JBoss threads reset thread locals reflectively, the runtime client loads JNI (a copy
+        // no other start overwrites, see RuntimeClientLibrary).
         List<String> jvm = List.of("-XX:+UseSerialGC", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
-                "-Xmx384m", "--add-opens=java.base/java.lang=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED");
+                "-Xmx384m", "--add-opens=java.base/java.lang=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+                RuntimeClientLibrary.jvmOption(logDir.resolve("lambda-runtime")));
         List<String> command = ManagedProcess.javaCommand(jvm, classpath(), AWSLambda.class.getName(), List.of(handler));
         ManagedProcess started = ManagedProcess.start(name + "-" + generation, command, taskRoot, env,
                 logDir.resolve(name + "-" + generation + ".log"));
-        started.onExit(gateway::functionDied);
+        started.onExit(runtime::functionDied);
         function = started;
     }
 
@@ -134,7 +191,7 @@ public final class LocalLambda implements AutoCloseable {
             return;
         }
         closed = true;
-        gateway.close();
+        runtime.close();
         if (function != null) {
             function.kill();
         }
@@ -149,7 +206,7 @@ public final class LocalLambda implements AutoCloseable {
         if (function != null) {
             function.close();
         }
-        gateway.close();
+        runtime.close();
     }
 
     /** {@code /var/task}, {@code /var/task/lib/*}, then the runtime interface client and its dependencies. */
@@ -168,6 +225,25 @@ public final class LocalLambda implements AutoCloseable {
             return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The package unpacked under {@code logDir}, once per package, directory and JVM: every function started from it
+     * shares the copy, since a function only reads its task root ({@code /var/task} is read-only in Lambda). The
+     * runtime API already started is closed again when unpacking fails.
+     */
+    private static Path taskRoot(Path functionZip, Path logDir, AutoCloseable runtime) {
+        try {
+            Path target = logDir.toAbsolutePath().resolve(functionZip.getFileName() + "-task");
+            return UNPACKED.computeIfAbsent(target, dir -> unpack(functionZip, dir));
+        } catch (RuntimeException e) {
+            try {
+                runtime.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
     }
 

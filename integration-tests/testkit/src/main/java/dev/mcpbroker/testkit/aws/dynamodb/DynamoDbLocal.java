@@ -44,15 +44,16 @@ public final class DynamoDbLocal implements AutoCloseable {
      *
      * @param installation the directory the testkit build prepared ({@code lib/} holds jars and native libraries)
      * @param logDirectory where the child's output goes
+     * @param port         the port on 127.0.0.1, or 0 for any free one
      */
     public static DynamoDbLocal start(Path installation, Path logDirectory, Region region, AwsCredentialsProvider credentials,
-                                      Duration timeout) {
+                                      Duration timeout, int port) {
         Path lib = installation.resolve("lib");
         if (!Files.isDirectory(lib)) {
             throw new IllegalStateException("DynamoDB Local is not installed in " + lib
                     + ": build the testkit module (./mvnw -pl integration-tests/testkit install)");
         }
-        int port = Ports.freePort();
+        int listenPort = port == 0 ? Ports.freePort() : port;
         List<String> jvmArgs = List.of(
                 // sqlite4java loads its native library from here
                 "-Dsqlite4java.library.path=" + lib,
@@ -61,12 +62,12 @@ public final class DynamoDbLocal implements AutoCloseable {
                 "-XX:+UseSerialGC");
         String classpath = launcherClasspath(logDirectory) + File.pathSeparator + lib.resolve("*");
         List<String> command = ManagedProcess.javaCommand(jvmArgs, classpath, LAUNCHER,
-                List.of(Ports.LOOPBACK, "-inMemory", "-port", Integer.toString(port), "-disableTelemetry"));
+                List.of(Ports.LOOPBACK, "-inMemory", "-port", Integer.toString(listenPort), "-disableTelemetry"));
         ManagedProcess process = ManagedProcess.start("dynamodb-local", command, installation,
-                Map.of("DDB_LOCAL_TELEMETRY", "0"), logDirectory.resolve("dynamodb-local-" + port + ".log"));
-        URI endpoint = URI.create("http://" + Ports.LOOPBACK + ":" + port);
+                Map.of("DDB_LOCAL_TELEMETRY", "0"), logDirectory.resolve("dynamodb-local-" + listenPort + ".log"));
+        URI endpoint = URI.create("http://" + Ports.LOOPBACK + ":" + listenPort);
         try (DynamoDbClient probe = probeClient(endpoint, region, credentials)) {
-            process.awaitReady(timeout, () -> Ports.isListening(port) && answersListTables(probe));
+            process.awaitReady(timeout, () -> Ports.isListening(listenPort) && answersListTables(probe));
         }
         return new DynamoDbLocal(process, endpoint);
     }

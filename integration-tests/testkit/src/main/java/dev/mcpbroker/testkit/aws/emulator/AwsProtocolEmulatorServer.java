@@ -28,13 +28,18 @@ public final class AwsProtocolEmulatorServer implements AutoCloseable {
 
     /** Serves {@code handler} on an ephemeral port of 127.0.0.1 chosen by the OS (so no port can be taken meanwhile). */
     public static AwsProtocolEmulatorServer start(String name, HttpHandler handler) {
+        return start(name, handler, 0);
+    }
+
+    /** Serves {@code handler} on {@code port} of 127.0.0.1; 0 lets the OS choose. */
+    public static AwsProtocolEmulatorServer start(String name, HttpHandler handler, int port) {
         // Without TCP_NODELAY each response waits for the peer's delayed ACK: ~40 ms per call. The JDK reads the
         // property once, when its HTTP server is first used, so it is set before the first server is created.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(Ports.LOOPBACK), 0), 64);
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(Ports.LOOPBACK), port), 64);
             ExecutorService executor = Executors.newThreadPerTaskExecutor(
                     Thread.ofVirtual().name(name + "-", 0).factory());
             server.setExecutor(executor);
@@ -42,7 +47,7 @@ public final class AwsProtocolEmulatorServer implements AutoCloseable {
             server.start();
             return new AwsProtocolEmulatorServer(name, server, executor);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start the " + name + " emulator", e);
+            throw new UncheckedIOException("could not start the " + name + " emulator on " + Ports.LOOPBACK + ":" + port, e);
         }
     }
 

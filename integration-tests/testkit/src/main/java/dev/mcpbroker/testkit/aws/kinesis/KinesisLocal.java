@@ -42,18 +42,20 @@ public final class KinesisLocal implements AutoCloseable {
      * @param cache        the npm cache directory for this package, e.g. {@code <repo>/.tools/npm/kinesis-local}
      * @param node         the Node.js executable
      * @param logDirectory where the output of npm and of the child goes
+     * @param port         the (plain HTTP) port on 127.0.0.1, or 0 for any free one
+     * @param tlsPort      the port of the TLS listener kinesis-local always opens (unused), or 0 for any free one
      */
     public static KinesisLocal start(Path cache, String node, Path logDirectory, Region region, String accountId,
-                                     AwsCredentialsProvider credentials, Duration timeout) {
+                                     AwsCredentialsProvider credentials, Duration timeout, int port, int tlsPort) {
         Path packageDir = install(cache, node, logDirectory);
         Path preload = preloadScript(cache);
-        int plainPort = Ports.freePort();
-        int tlsPort = Ports.freePort();
+        int plainPort = port == 0 ? Ports.freePort() : port;
+        int tlsListenPort = tlsPort == 0 ? Ports.freePort() : tlsPort;
         Map<String, String> env = new LinkedHashMap<>();
         env.put("KINESIS_MOCK_CERT_PATH", packageDir.resolve("server.json").toString());
         env.put("KINESIS_MOCK_PLAIN_PORT", Integer.toString(plainPort));
         // The TLS listener cannot be turned off; it gets a loopback port of its own and is not used.
-        env.put("KINESIS_MOCK_TLS_PORT", Integer.toString(tlsPort));
+        env.put("KINESIS_MOCK_TLS_PORT", Integer.toString(tlsListenPort));
         env.put("LOOPBACK_HOST", Ports.LOOPBACK);
         env.put("AWS_REGION", region.id());
         env.put("AWS_ACCOUNT_ID", accountId);

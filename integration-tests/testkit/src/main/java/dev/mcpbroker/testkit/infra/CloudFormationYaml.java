@@ -1,4 +1,4 @@
-package dev.mcpbroker.function;
+package dev.mcpbroker.testkit.infra;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,9 +28,10 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * function tag into the long form CloudFormation itself sees: {@code !Ref X} becomes {@code {"Ref": "X"}},
  * {@code !GetAtt A.B} becomes {@code {"Fn::GetAtt": ["A", "B"]}}, {@code !If [c, a, b]} becomes
  * {@code {"Fn::If": ["c", "a", "b"]}}, and so on. Unknown tags are rejected rather than silently dropped.
- * Timestamps stay strings (CloudFormation does not type them) and duplicate keys are errors.
+ * Timestamps stay strings (CloudFormation does not type them) and duplicate keys are errors. The template tests and
+ * the local run (which runs the functions the template declares) read {@code infra/*.yaml} with it.
  */
-final class CloudFormationYaml {
+public final class CloudFormationYaml {
 
     /** Short-form tag (without "!") to the long-form key, for the tags whose long form is "Fn::" + name. */
     private static final List<String> FN_TAGS = List.of(
@@ -42,13 +43,13 @@ final class CloudFormationYaml {
     private CloudFormationYaml() {
     }
 
-    static JsonNode read(Path file) throws IOException {
+    public static JsonNode read(Path file) throws IOException {
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return toTree(yaml().load(reader));
         }
     }
 
-    static JsonNode read(String yaml) {
+    public static JsonNode read(String yaml) {
         return toTree(yaml().load(yaml));
     }
 

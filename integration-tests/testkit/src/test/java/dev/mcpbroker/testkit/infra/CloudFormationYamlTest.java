@@ -1,4 +1,4 @@
-package dev.mcpbroker.function;
+package dev.mcpbroker.testkit.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
