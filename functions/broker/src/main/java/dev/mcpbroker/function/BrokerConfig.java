@@ -192,9 +192,10 @@ public interface BrokerConfig {
         Duration learningTtl();
 
         /**
-         * How long the broker reads a 2026-07-28 upstream's {@code subscriptions/listen} stream before it closes it
-         * and answers the agent with the notifications that arrived, as events before a complete result. The agent
-         * listens again to go on. Keep it well under the API's integration timeout (29 s on API Gateway).
+         * The longest the broker reads a 2026-07-28 upstream's {@code subscriptions/listen} stream: it stops at the
+         * upstream's acknowledgement, or after this long, closes the stream and answers the agent with what arrived
+         * (the acknowledgement and any notifications, as events before a complete result). The agent listens again
+         * to go on. Keep it well under the API's integration timeout (29 s on API Gateway).
          */
         @WithDefault("PT10S")
         Duration listenWindow();

@@ -21,12 +21,16 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -71,15 +75,17 @@ public class McpResource {
                          @HeaderParam(McpHeaders.TASK_ID) String taskId,
                          @HeaderParam(McpHeaders.MCP_METHOD) String mcpMethod,
                          @HeaderParam(McpHeaders.MCP_NAME) String mcpName,
-                         @HeaderParam(HttpHeaders.ACCEPT) String accept,
+                         @HeaderParam(HttpHeaders.ACCEPT) List<String> accept,
                          @HeaderParam("Content-Type") String contentType,
+                         @Context HttpHeaders headers,
                          byte[] body) {
         return traced("POST", server, trace -> {
             AgentIdentity identity = admitted(origin, host, authorization, server);
             if (contentType == null || !MediaType.APPLICATION_JSON_TYPE.isCompatible(MediaType.valueOf(contentType))) {
                 throw new BrokerException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
             }
-            BrokerRequest.Transport transport = new BrokerRequest.Transport(mcpMethod, mcpName, acceptsEventStream(accept));
+            BrokerRequest.Transport transport = new BrokerRequest.Transport(mcpMethod, mcpName, acceptsEventStream(accept),
+                    paramHeaders(headers));
             return broker.post(new BrokerRequest(identity, server, sessionId, protocolVersion, idempotencyKey, taskId,
                     transport, body), trace);
         });
@@ -164,15 +170,30 @@ public class McpResource {
         out.writeBytes("\n\n".getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The {@code Mcp-Param-*} headers, by their name as sent (the first value of each). */
+    private static Map<String, String> paramHeaders(HttpHeaders headers) {
+        Map<String, String> params = new HashMap<>();
+        headers.getRequestHeaders().forEach((name, values) -> {
+            if (name.regionMatches(true, 0, BrokerRequest.Transport.PARAM_HEADER_PREFIX, 0,
+                    BrokerRequest.Transport.PARAM_HEADER_PREFIX.length()) && !values.isEmpty()) {
+                params.put(name, values.get(0));
+            }
+        });
+        return params;
+    }
+
     /** Whether {@code Accept} admits an event stream (absent, it admits JSON only: the broker never needs to stream). */
-    static boolean acceptsEventStream(String accept) {
+    static boolean acceptsEventStream(List<String> accept) {
         if (accept == null) {
             return false;
         }
-        for (String range : accept.split(",")) {
-            String type = range.split(";", 2)[0].trim();
-            if (type.equalsIgnoreCase(EVENT_STREAM)) {
-                return true;
+        // one header or several, each a list: the framework may have split a comma-separated value already
+        for (String value : accept) {
+            for (String range : value.split(",")) {
+                String type = range.split(";", 2)[0].trim();
+                if (type.equalsIgnoreCase(EVENT_STREAM)) {
+                    return true;
+                }
             }
         }
         return false;

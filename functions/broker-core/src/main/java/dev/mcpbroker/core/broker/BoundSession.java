@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 
 /**
@@ -110,6 +111,10 @@ final class BoundSession implements UpstreamBinding {
     private UpstreamReply sendOnce(ObjectNode message, Map<String, String> headers) {
         UpstreamReply reply;
         if (statelessUpstream) {
+            Optional<UpstreamReply> answered = answeredForStatelessUpstream(message);
+            if (answered.isPresent()) {
+                return answered.get();
+            }
             ObjectNode stateless = StatelessTranslation.toStateless(message, ProtocolVersions.V2026_07_28,
                     StatelessTranslation.relayable(initializeParams().path("capabilities")),
                     initializeParams().path("clientInfo"));
@@ -123,6 +128,30 @@ final class BoundSession implements UpstreamBinding {
         keepAffinity(reply);
         reply.relayed().stream().filter(relayed -> !relayed.has(JsonRpc.ID)).forEach(notifications::add);
         return reply;
+    }
+
+    /**
+     * Methods of the session generation a 2026-07-28 upstream no longer has: {@code ping} is the broker's to answer
+     * (the session it checks is the broker's); a log level or a resource subscription would need a stream the broker
+     * does not hold, so they are refused before the upstream is contacted.
+     */
+    private Optional<UpstreamReply> answeredForStatelessUpstream(ObjectNode message) {
+        String method = message.path(JsonRpc.METHOD).asText("");
+        switch (method) {
+            case McpMethods.PING -> {
+                ObjectNode pong = with.mapper().createObjectNode().put(JsonRpc.JSONRPC, JsonRpc.VERSION);
+                pong.set(JsonRpc.ID, message.get(JsonRpc.ID));
+                pong.putObject(JsonRpc.RESULT);
+                return Optional.of(new UpstreamReply(200, Optional.empty(), Optional.of(pong), List.of(), List.of()));
+            }
+            case McpMethods.LOGGING_SET_LEVEL, McpMethods.RESOURCES_SUBSCRIBE, McpMethods.RESOURCES_UNSUBSCRIBE ->
+                    throw new BrokerException(ErrorCode.NOT_RELAYABLE, "upstream '" + server.id() + "' speaks MCP "
+                            + ProtocolVersions.V2026_07_28 + ", which has no " + method + "; its notifications need a"
+                            + " stream the broker does not hold");
+            default -> {
+                return Optional.empty();
+            }
+        }
     }
 
     private ObjectNode initializeParams() {

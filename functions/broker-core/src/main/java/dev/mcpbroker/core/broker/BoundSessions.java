@@ -58,7 +58,7 @@ final class BoundSessions {
     /** A session as bound to a request: its messages go to a stateless upstream as stateless requests. */
     BoundSession boundTo(BrokerSession session, Exchange exchange) {
         boolean statelessUpstream = session.upstreamSessionId() == null
-                && generations.generationOf(exchange.server()) == McpMethod.Generation.STATELESS;
+                && !generations.learned(exchange.server()).servesSessions();
         return new BoundSession(session, exchange.server(), exchange.trace(), changes, collaborators, statelessUpstream);
     }
 

@@ -1,5 +1,6 @@
 package dev.mcpbroker.core.broker;
 
+import java.util.Map;
 import dev.mcpbroker.core.identity.AgentIdentity;
 
 /**
@@ -24,11 +25,24 @@ public record BrokerRequest(AgentIdentity identity, String serverId, String sess
      * @param mcpName            the {@code Mcp-Name} header (as sent, possibly encoded), or null
      * @param acceptsEventStream whether {@code Accept} admits {@code text/event-stream}: the broker may then answer
      *                           with the upstream's notifications before the response
+     * @param paramHeaders       the {@code Mcp-Param-*} headers, which mirror tool arguments a tool's schema marks
+     *                           with {@code x-mcp-header}; the upstream, which knows the schema, checks them
      */
-    public record Transport(String mcpMethod, String mcpName, boolean acceptsEventStream) {
+    public record Transport(String mcpMethod, String mcpName, boolean acceptsEventStream, Map<String, String> paramHeaders) {
 
         /** No 2026-07-28 headers; JSON answers only. */
         public static final Transport NONE = new Transport(null, null, false);
+
+        /** The prefix of the headers that mirror tool arguments. */
+        public static final String PARAM_HEADER_PREFIX = "Mcp-Param-";
+
+        public Transport {
+            paramHeaders = paramHeaders == null ? Map.of() : Map.copyOf(paramHeaders);
+        }
+
+        public Transport(String mcpMethod, String mcpName, boolean acceptsEventStream) {
+            this(mcpMethod, mcpName, acceptsEventStream, Map.of());
+        }
     }
 
     /** A request without the headers of the stateless generation. */

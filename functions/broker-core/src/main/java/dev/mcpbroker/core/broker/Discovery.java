@@ -34,7 +34,11 @@ final class Discovery {
                 : generations.initializeResultOf(exchange.server());
         ObjectNode result = mapper.createObjectNode();
         ProtocolVersions.MODERN.forEach(result.putArray("supportedVersions")::add);
-        result.set("capabilities", narrowed(about.path("capabilities"), grant));
+        ObjectNode capabilities = narrowed(about.path("capabilities"), grant);
+        if (learned.discovery() == null) {
+            withoutChangeNotifications(capabilities);
+        }
+        result.set("capabilities", capabilities);
         if (about.path("instructions").isTextual()) {
             result.put("instructions", about.path("instructions").asText());
         }
@@ -44,6 +48,19 @@ final class Discovery {
             result.putObject(McpMeta.META).set(McpMeta.SERVER_INFO, serverInfo);
         }
         return replies.result(exchange.jsonRpcRequest().id(), result);
+    }
+
+    /**
+     * A legacy upstream announces list changes and resource updates on a session stream the broker does not hold for
+     * stateless agents, and {@code subscriptions/listen} cannot reach it: promise none of them.
+     */
+    private static void withoutChangeNotifications(ObjectNode capabilities) {
+        for (String capability : new String[] {"tools", "prompts", "resources"}) {
+            if (capabilities.get(capability) instanceof ObjectNode flags) {
+                flags.remove("listChanged");
+                flags.remove("subscribe");
+            }
+        }
     }
 
     /** The upstream's capabilities without those the grant leaves the caller no use for. */

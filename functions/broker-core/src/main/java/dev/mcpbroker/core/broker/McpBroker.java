@@ -80,13 +80,13 @@ public final class McpBroker {
         JsonRpcMessage message = decode(request);
         traceMessage(trace, message);
         trace.caller(request.identity().agentId(), request.identity().tenantId());
-        boolean stateless = StatelessMessages.isStateless(message);
+        boolean stateless = StatelessMessages.isStateless(message, request.sessionId(), request.protocolVersion());
         Exchange exchange = Exchange.incoming(request, message, methodOf(message), trace,
                 audit.subjectOf(request, message, trace.traceId()));
         try {
             if (stateless) {
                 StatelessEdge.check(request, message);
-                trace.protocolVersion(StatelessMessages.version(message).orElseThrow());
+                trace.protocolVersion(StatelessMessages.version(message).orElse(request.protocolVersion()));
             }
             exchange = admission.admit(exchange);
             if (stateless) {

@@ -120,7 +120,7 @@ final class SessionOpening {
         JsonRpcMessage.Request request = exchange.jsonRpcRequest();
         String requestedVersion = request.params().path("protocolVersion").asText("");
         UpstreamGenerations.Learned learned = generations.learned(exchange.server());
-        if (learned.generation() == McpMethod.Generation.STATELESS) {
+        if (!learned.servesSessions()) {
             // No upstream session to open: the session is the broker's, and each request goes upstream stateless.
             audit.allowed(subject, "stateless_upstream");
             String version = ProtocolVersions.isSupported(requestedVersion) ? requestedVersion : ProtocolVersions.SUPPORTED.get(0);

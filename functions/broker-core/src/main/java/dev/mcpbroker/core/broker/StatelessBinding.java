@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
 import dev.mcpbroker.core.jsonrpc.JsonRpc;
+import dev.mcpbroker.core.mcp.McpMethods;
 import dev.mcpbroker.core.mcp.ProtocolVersions;
 import dev.mcpbroker.core.mcp.StatelessTranslation;
 import dev.mcpbroker.core.upstream.UpstreamAffinity;
@@ -31,8 +32,12 @@ final class StatelessBinding implements UpstreamBinding {
     private final JsonNode clientInfo;
     private final String chainKey = "stateless:" + UUID.randomUUID();
     private final List<ObjectNode> notifications = new ArrayList<>();
+    private final Map<String, String> paramHeaders;
 
-    StatelessBinding(UpstreamServer server, UpstreamExchange upstream, ObjectNode capabilities, JsonNode clientInfo) {
+    /** @param paramHeaders the agent's {@code Mcp-Param-*} headers, relayed with its own request only */
+    StatelessBinding(UpstreamServer server, UpstreamExchange upstream, ObjectNode capabilities, JsonNode clientInfo,
+                     Map<String, String> paramHeaders) {
+        this.paramHeaders = Map.copyOf(paramHeaders);
         this.server = Objects.requireNonNull(server);
         this.upstream = Objects.requireNonNull(upstream);
         // Multi round-trip requests pass between two stateless ends as ordinary answers: every capability is relayable.
@@ -49,6 +54,9 @@ final class StatelessBinding implements UpstreamBinding {
     public UpstreamReply send(ObjectNode message, Map<String, String> headers, boolean safeToRepeat) {
         ObjectNode stateless = StatelessTranslation.toStateless(message, ProtocolVersions.V2026_07_28, capabilities, clientInfo);
         Map<String, String> all = new HashMap<>(headers);
+        if (McpMethods.TOOLS_CALL.equals(message.path(JsonRpc.METHOD).asText())) {
+            all.putAll(paramHeaders);
+        }
         all.putAll(StatelessTranslation.headers(stateless));
         UpstreamReply reply = upstream.send(server, stateless, null, ProtocolVersions.V2026_07_28, UpstreamAffinity.NONE, all);
         reply.relayed().stream().filter(relayed -> !relayed.has(JsonRpc.ID)).forEach(notifications::add);

@@ -29,13 +29,15 @@ final class StatelessEdge {
     static void check(BrokerRequest request, JsonRpcMessage message) {
         String version = StatelessMessages.version(message).orElseThrow(() -> new BrokerException(ErrorCode.MISSING_FIELD,
                 "params._meta[\"" + McpMeta.PROTOCOL_VERSION + "\"] must be a string"));
+        // the header is compared first: a body that names another version than the header is a mismatch, whatever
+        // either names
+        same(McpHeaders.PROTOCOL_VERSION, request.protocolVersion(), version);
         if (!ProtocolVersions.isModern(version)) {
             ObjectNode data = JSON.objectNode().put("requested", version);
+            // what server/discover lists: the versions this endpoint serves statelessly
             ProtocolVersions.MODERN.forEach(data.putArray("supported")::add);
-            ProtocolVersions.SUPPORTED.forEach(data.withArray("supported")::add);
             throw new BrokerException(ErrorCode.UNSUPPORTED_VERSION, "unsupported protocol version").withData(data);
         }
-        same(McpHeaders.PROTOCOL_VERSION, request.protocolVersion(), version);
         String method = switch (message) {
             case JsonRpcMessage.Request r -> r.method();
             case JsonRpcMessage.Notification n -> n.method();

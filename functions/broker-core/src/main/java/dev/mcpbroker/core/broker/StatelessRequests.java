@@ -46,7 +46,8 @@ final class StatelessRequests {
     BrokerResponse handle(Exchange exchange, Function<Exchange, BrokerResponse> dispatch) {
         McpMethod method = exchange.method();
         if (!method.generations().contains(McpMethod.Generation.STATELESS) || !(exchange.message() instanceof JsonRpcMessage.Request)) {
-            throw new BrokerException(ErrorCode.UNKNOWN_METHOD, "this method is not one of the stateless protocol");
+            throw new BrokerException(ErrorCode.METHOD_NOT_FOUND, "Method not found: this method is not one of the"
+                    + " stateless protocol");
         }
         if (McpMethods.SERVER_DISCOVER.equals(method.name())) {
             return BrokerResponse.json(results.shape(exchange,
@@ -64,14 +65,39 @@ final class StatelessRequests {
         if (unsealed != request.json()) {
             bound = bound.withMessage(new JsonRpcMessage.Request(unsealed, request.id(), request.method()));
         }
-        BrokerResponse response = dispatch.apply(bound);
+        BrokerResponse response;
+        try {
+            response = dispatch.apply(bound);
+        } catch (BrokerException e) {
+            if (e.code() == ErrorCode.UNKNOWN_METHOD) {
+                throw new BrokerException(ErrorCode.METHOD_NOT_FOUND, e.getMessage());
+            }
+            throw e;
+        }
         BrokerResponse shaped = response.body().map(body -> response.withBody(results.shape(exchange, body))).orElse(response);
-        return Replies.withNotifications(shaped, bound);
+        BrokerResponse withEvents = Replies.withNotifications(withErrorStatus(shaped), bound);
+        return withEvents.withEvents(StatelessLogLevels.filter(withEvents.events(), request.json()));
+    }
+
+    /**
+     * An upstream's JSON-RPC error with the HTTP status the stateless transport gives it (404 for an unknown method,
+     * 400 for a request the server cannot take as sent); a 2026 agent may read the status before the body.
+     */
+    private static BrokerResponse withErrorStatus(BrokerResponse response) {
+        int code = response.body().map(body -> body.path(JsonRpc.ERROR).path(JsonRpc.CODE).asInt(0)).orElse(0);
+        int status = switch (code) {
+            case -32601 -> 404;
+            case -32600, -32602, -32020, -32021, -32022 -> 400;
+            default -> response.status();
+        };
+        return status == response.status() ? response
+                : new BrokerResponse(status, response.headers(), response.body(), response.events());
     }
 
     private Exchange statelessBinding(Exchange exchange) {
         return exchange.bound(new StatelessBinding(exchange.server(), upstream,
                 StatelessMessages.clientCapabilities(exchange.message()).orElseThrow(),
-                exchange.message().json().path(JsonRpc.PARAMS).path(McpMeta.META).path(McpMeta.CLIENT_INFO)));
+                exchange.message().json().path(JsonRpc.PARAMS).path(McpMeta.META).path(McpMeta.CLIENT_INFO),
+                exchange.request().transport().paramHeaders()));
     }
 }

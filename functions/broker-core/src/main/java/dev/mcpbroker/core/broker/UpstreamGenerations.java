@@ -37,6 +37,19 @@ final class UpstreamGenerations {
      *                   {@code _meta}, instructions); null for a legacy upstream
      */
     record Learned(Generation generation, ObjectNode discovery) {
+
+        /** Whether it also serves sessions (a server of both generations lists a legacy revision in its discovery). */
+        boolean servesSessions() {
+            if (generation == Generation.SESSIONS) {
+                return true;
+            }
+            for (JsonNode version : discovery.path("supportedVersions")) {
+                if (ProtocolVersions.isSupported(version.asText())) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     private final UpstreamExchange upstream;

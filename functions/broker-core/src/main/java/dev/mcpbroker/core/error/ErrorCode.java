@@ -68,6 +68,12 @@ public enum ErrorCode {
     UNKNOWN_METHOD(Reserved.METHOD_NOT_FOUND, 200, "unknown_method", FailureClass.DETERMINISTIC, Kind.REFUSAL),
     /** A notification the specification does not name for clients (a request sent without id, for one): not relayed. */
     /**
+     * A stateless (2026-07-28) request for a method that generation does not have (one it removed, such as
+     * {@code initialize} or {@code ping}, or one no revision defines and the grant does not name): HTTP 404, as the
+     * generation's transport requires.
+     */
+    METHOD_NOT_FOUND(Reserved.METHOD_NOT_FOUND, 404, "method_not_found", FailureClass.DETERMINISTIC, Kind.REFUSAL),
+    /**
      * The method needs what the broker cannot carry between this agent and this upstream (a change-notification
      * stream from a legacy upstream to a stateless agent, for one); refused before the upstream is contacted.
      */

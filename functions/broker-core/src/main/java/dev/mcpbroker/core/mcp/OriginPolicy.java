@@ -30,7 +30,8 @@ public final class OriginPolicy {
 
     /** @throws BrokerException 403 with {@code origin_not_allowed} or {@code host_not_allowed} */
     public void check(String origin, String host) {
-        if (origin != null && !origin.isBlank() && !allowedOrigins.contains(stripSlash(origin.trim().toLowerCase(Locale.ROOT)))) {
+        if (origin != null && !origin.isBlank() && !allowedOrigins.contains(stripSlash(origin.trim().toLowerCase(Locale.ROOT)))
+                && !sameOriginOfServedHost(origin, host)) {
             throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED, "requests from this origin are not accepted");
         }
         if (!allowedHosts.isEmpty()) {
@@ -39,6 +40,26 @@ public final class OriginPolicy {
             if (!allowedHosts.contains(name) && !allowedHosts.contains(withoutPort)) {
                 throw new BrokerException(ErrorCode.HOST_NOT_ALLOWED, "this broker does not serve the requested host");
             }
+        }
+    }
+
+    /**
+     * A page of the broker's own origin: the {@code Origin} names exactly the {@code Host} the request is for, and
+     * that host is one the broker serves (checked next). A rebinding attacker's page has its own name for a host,
+     * which the host check refuses; with any host served, only configured origins are admitted.
+     */
+    private boolean sameOriginOfServedHost(String origin, String host) {
+        if (allowedHosts.isEmpty() || host == null || host.isBlank()) {
+            return false;
+        }
+        try {
+            java.net.URI uri = java.net.URI.create(origin.trim());
+            String authority = uri.getRawAuthority();
+            return authority != null && uri.getScheme() != null
+                    && (uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
+                    && authority.equalsIgnoreCase(host.trim());
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

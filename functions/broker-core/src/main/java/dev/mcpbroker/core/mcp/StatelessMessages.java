@@ -13,14 +13,23 @@ public final class StatelessMessages {
     }
 
     /**
-     * Whether a message is served statelessly: it carries the per-request protocol version in {@code params._meta}.
-     * An {@code initialize} selects the legacy generation whatever it carries (versioning rules of 2026-07-28).
+     * Whether a message is served statelessly, by the versioning rules of 2026-07-28: a message outside any session
+     * whose {@code MCP-Protocol-Version} header names no legacy revision, or that carries the per-request protocol
+     * version in {@code params._meta}. An {@code initialize} is legacy unless the header names a newer revision (a
+     * legacy client may well put trace context in its {@code _meta}).
+     *
+     * @param sessionId     the {@code Mcp-Session-Id} header, or null
+     * @param versionHeader the {@code MCP-Protocol-Version} header, or null
      */
-    public static boolean isStateless(JsonRpcMessage message) {
-        if (message instanceof JsonRpcMessage.Request request && McpMethods.INITIALIZE.equals(request.method())) {
+    public static boolean isStateless(JsonRpcMessage message, String sessionId, String versionHeader) {
+        if (message instanceof JsonRpcMessage.Response || (sessionId != null && !sessionId.isEmpty())) {
             return false;
         }
-        return !(message instanceof JsonRpcMessage.Response) && metaOf(message.json()).has(McpMeta.PROTOCOL_VERSION);
+        boolean newerHeader = versionHeader != null && !versionHeader.isBlank() && !ProtocolVersions.isSupported(versionHeader);
+        if (message instanceof JsonRpcMessage.Request request && McpMethods.INITIALIZE.equals(request.method())) {
+            return newerHeader;
+        }
+        return newerHeader || metaOf(message.json()).has(McpMeta.PROTOCOL_VERSION);
     }
 
     /** The protocol version a stateless message names in {@code _meta}. */

@@ -76,9 +76,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
         call.headers().forEach(request::header);
 
         AtomicReference<UpstreamBodySubscriber> reading = new AtomicReference<>();
-        CompletableFuture<HttpResponse<UpstreamBodySubscriber.Body>> exchange = client(server)
-                .sendAsync(request.build(), info -> subscriberFor(info, expectedId, reading));
         boolean listen = McpMethods.SUBSCRIPTIONS_LISTEN.equals(call.message().path("method").asText(null));
+        CompletableFuture<HttpResponse<UpstreamBodySubscriber.Body>> exchange = client(server)
+                .sendAsync(request.build(), info -> subscriberFor(info, expectedId, listen, reading));
         HttpResponse<UpstreamBodySubscriber.Body> response = listen
                 ? awaitWindow(exchange, reading, server.requestTimeout())
                 : await(exchange, server.requestTimeout());
@@ -137,8 +137,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
     }
 
     /**
-     * A subscription's stream, read for the listen window (or until the upstream ends it): then closed, keeping
-     * what arrived. Headers that do not arrive within the request timeout fail as any request.
+     * A subscription's stream, read until the upstream acknowledges it, for the listen window at most (or until the
+     * upstream ends it): then closed, keeping what arrived. A request cannot hold the stream open; the agent listens
+     * again. Headers that do not arrive within the request timeout fail as any request.
      */
     private HttpResponse<UpstreamBodySubscriber.Body> awaitWindow(
             CompletableFuture<HttpResponse<UpstreamBodySubscriber.Body>> exchange,
@@ -166,7 +167,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
     }
 
     private HttpResponse.BodySubscriber<UpstreamBodySubscriber.Body> subscriberFor(HttpResponse.ResponseInfo info,
-                                                                                   JsonNode expectedId,
+                                                                                   JsonNode expectedId, boolean listen,
                                                                                    AtomicReference<UpstreamBodySubscriber> reading) {
         if (info.statusCode() < 200 || info.statusCode() >= 300) {
             // Only the start of an error body is read: enough to tell "session not found", never large.
@@ -176,7 +177,8 @@ public final class HttpUpstreamClient implements UpstreamClient {
         String contentType = info.headers().firstValue("Content-Type").orElse("");
         boolean eventStream = contentType.regionMatches(true, 0, McpHeaders.TEXT_EVENT_STREAM, 0,
                 McpHeaders.TEXT_EVENT_STREAM.length());
-        UpstreamBodySubscriber subscriber = new UpstreamBodySubscriber(mapper, expectedId, eventStream, maxResponseBytes);
+        UpstreamBodySubscriber subscriber = new UpstreamBodySubscriber(mapper, expectedId, eventStream, maxResponseBytes,
+                listen);
         reading.set(subscriber);
         return subscriber;
     }

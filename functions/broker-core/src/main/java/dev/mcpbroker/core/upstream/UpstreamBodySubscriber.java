@@ -43,6 +43,8 @@ final class UpstreamBodySubscriber implements HttpResponse.BodySubscriber<Upstre
     private final ByteArrayOutputStream buffered = new ByteArrayOutputStream();
     private final List<ObjectNode> relayed = new ArrayList<>();
     private final SseParser sse;
+    private final boolean untilAcknowledged;
+    static final String SUBSCRIPTION_ACKNOWLEDGED = "notifications/subscriptions/acknowledged";
     private Flow.Subscription subscription;
     private long received;
 
@@ -52,6 +54,16 @@ final class UpstreamBodySubscriber implements HttpResponse.BodySubscriber<Upstre
      * @param maxBytes    larger bodies are refused as a protocol error rather than buffered
      */
     UpstreamBodySubscriber(ObjectMapper mapper, JsonNode expectedId, boolean eventStream, long maxBytes) {
+        this(mapper, expectedId, eventStream, maxBytes, false);
+    }
+
+    /**
+     * @param untilAcknowledged whether the body is complete once the upstream acknowledged a subscription: a
+     *                          {@code subscriptions/listen} stream is read up to its acknowledgement, then closed
+     */
+    UpstreamBodySubscriber(ObjectMapper mapper, JsonNode expectedId, boolean eventStream, long maxBytes,
+                           boolean untilAcknowledged) {
+        this.untilAcknowledged = untilAcknowledged;
         this.mapper = mapper;
         this.expectedId = expectedId;
         this.eventStream = eventStream;
@@ -161,6 +173,9 @@ final class UpstreamBodySubscriber implements HttpResponse.BodySubscriber<Upstre
             result.complete(new Body(message, List.copyOf(relayed)));
         } else {
             relayed.add(message);
+            if (untilAcknowledged && SUBSCRIPTION_ACKNOWLEDGED.equals(message.path("method").asText())) {
+                result.complete(new Body(null, List.copyOf(relayed)));
+            }
         }
     }
 

@@ -122,6 +122,7 @@ final class InMemoryUpstream implements UpstreamClient {
             return new UpstreamReply(202, Optional.empty(), Optional.empty(), List.of(), cookies);
         }
         ObjectNode result = JSON.createObjectNode();
+        List<ObjectNode> relayed = new ArrayList<>();
         Optional<String> sessionId = Optional.empty();
         switch (method) {
             case "initialize" -> {
@@ -131,7 +132,7 @@ final class InMemoryUpstream implements UpstreamClient {
                 }
                 sessionId = Optional.of(id);
                 result.put("protocolVersion", message.path("params").path("protocolVersion").asText());
-                result.putObject("capabilities").putObject("tools");
+                result.putObject("capabilities").putObject("tools").put("listChanged", true);
                 result.putObject("serverInfo").put("name", "in-memory").put("version", "1");
             }
             case "tools/list" -> {
@@ -190,6 +191,9 @@ final class InMemoryUpstream implements UpstreamClient {
                     result.putArray("content").addObject().put("type", "text").put("text", "transfer #" + executed);
                 } else {
                     result.putArray("content").addObject().put("type", "text").put("text", "balance 100");
+                    ObjectNode log = JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/message");
+                    log.putObject("params").put("level", "info").put("data", "balance read");
+                    relayed.add(log);
                 }
             }
             default -> { }
@@ -197,7 +201,7 @@ final class InMemoryUpstream implements UpstreamClient {
         ObjectNode response = JSON.createObjectNode().put("jsonrpc", "2.0");
         response.set("id", message.get("id"));
         response.set("result", result);
-        return new UpstreamReply(200, sessionId, Optional.of(response), List.of(), cookies);
+        return new UpstreamReply(200, sessionId, Optional.of(response), relayed, cookies);
     }
 
     @Override

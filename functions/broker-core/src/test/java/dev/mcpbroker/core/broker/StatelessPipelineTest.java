@@ -221,6 +221,20 @@ class StatelessPipelineTest {
     }
 
     @Test
+    void aLegacyAgentThatAcceptsAnEventStreamGetsTheUpstreamsLogMessagesBeforeTheAnswer() {
+        String session = broker.initialize();
+
+        BrokerResponse streamed = broker.broker.post(new BrokerRequest(AGENT, SERVER, session, InMemoryBroker.VERSION, null,
+                null, new BrokerRequest.Transport(null, null, true), """
+                {"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_balance","arguments":{}}}"""
+                .getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(streamed.isEventStream()).isTrue();
+        assertThat(streamed.events()).singleElement()
+                .satisfies(event -> assertThat(event.path("method").asText()).isEqualTo("notifications/message"));
+    }
+
+    @Test
     void subscriptionsToALegacyUpstreamAreRefusedClearlyBeforeItIsContacted() {
         BrokerException refused = failure(() -> post(SERVER, "subscriptions/listen", null, """
                 {"notifications":{"toolsListChanged":true}}"""));
@@ -234,7 +248,109 @@ class StatelessPipelineTest {
         BrokerException refused = failure(() -> post(LEDGER, "logging/setLevel", null, """
                 {"level":"info"}"""));
 
-        assertThat(refused.code()).isEqualTo(ErrorCode.UNKNOWN_METHOD);
+        assertThat(refused.code()).isEqualTo(ErrorCode.METHOD_NOT_FOUND);
+        assertThat(refused.code().httpStatus()).isEqualTo(404);
+    }
+
+    @Test
+    void aRequestOutsideASessionWhoseHeaderNamesTheStatelessVersionIsStatelessEvenWithoutMeta() {
+        BrokerException refused = failure(() -> broker.broker.post(request(LEDGER, "server/discover", null, V2026, """
+                {"jsonrpc":"2.0","id":101,"method":"server/discover","params":{}}""")));
+
+        assertThat(refused.code()).isEqualTo(ErrorCode.MISSING_FIELD);
+        assertThat(refused.code().jsonRpcCode()).isEqualTo(-32602);
+        assertThat(refused.code().httpStatus()).isEqualTo(400);
+    }
+
+    @Test
+    void aBodyVersionOtherThanTheHeadersIsAHeaderMismatchEvenWhenUnsupported() {
+        String body = """
+                {"jsonrpc":"2.0","id":1,"method":"server/discover","params":{"_meta":{
+                 "io.modelcontextprotocol/protocolVersion":"v999.0.0","io.modelcontextprotocol/clientCapabilities":{}}}}""";
+
+        BrokerException refused = failure(() -> broker.broker.post(request(LEDGER, "server/discover", null, V2026, body)));
+
+        assertThat(refused.code()).isEqualTo(ErrorCode.HEADER_MISMATCH);
+    }
+
+    @Test
+    void anInitializeUnderTheStatelessVersionIsAMethodTheGenerationDoesNotHave() {
+        String body = """
+                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2026-07-28","capabilities":{},
+                 "clientInfo":{"name":"x","version":"1"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",
+                 "io.modelcontextprotocol/clientCapabilities":{}}}}""";
+
+        BrokerException refused = failure(() -> broker.broker.post(request(LEDGER, "initialize", null, V2026, body)));
+
+        assertThat(refused.code()).isEqualTo(ErrorCode.METHOD_NOT_FOUND);
+        assertThat(refused.code().httpStatus()).isEqualTo(404);
+        assertThat(broker.sessions.all()).isEmpty();
+    }
+
+    @Test
+    void anUpstreamsMethodNotFoundReachesTheStatelessAgentWithStatus404() {
+        broker.policy.grant(AGENT.agentId(), InMemoryBroker.TENANT, new dev.mcpbroker.core.policy.ServerGrant(LEDGER, null,
+                List.of("*"), List.of("*"), null));
+
+        BrokerResponse answer = post(LEDGER, "resources/list", null, "{}");
+
+        assertThat(answer.status()).isEqualTo(404);
+        assertThat(answer.body().orElseThrow().path("error").path("code").asInt()).isEqualTo(-32601);
+    }
+
+    @Test
+    void aLegacyAgentsPingToAStatelessUpstreamIsAnsweredByTheBrokerAndALogLevelIsRefused() {
+        String session = broker.broker.post(new BrokerRequest(AGENT, LEDGER, null, null, null, """
+                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",
+                 "capabilities":{},"clientInfo":{"name":"legacy-agent","version":"1"}}}""".getBytes(StandardCharsets.UTF_8)))
+                .headers().get(McpHeaders.SESSION_ID);
+        int before = broker.statelessUpstream.calls().size();
+
+        ObjectNode pong = broker.broker.post(new BrokerRequest(AGENT, LEDGER, session, "2025-11-25", null, """
+                {"jsonrpc":"2.0","id":2,"method":"ping"}""".getBytes(StandardCharsets.UTF_8))).body().orElseThrow();
+        BrokerException level = failure(() -> broker.broker.post(new BrokerRequest(AGENT, LEDGER, session, "2025-11-25", null, """
+                {"jsonrpc":"2.0","id":3,"method":"logging/setLevel","params":{"level":"info"}}""".getBytes(StandardCharsets.UTF_8))));
+
+        assertThat(pong.path("result").isObject()).isTrue();
+        assertThat(level.code()).isEqualTo(ErrorCode.NOT_RELAYABLE);
+        assertThat(broker.statelessUpstream.calls()).hasSize(before);
+    }
+
+    @Test
+    void discoveryOfALegacyUpstreamPromisesNoChangeNotificationsTheBrokerCannotDeliver() {
+        ObjectNode capabilities = post(SERVER, "server/discover", null, "{}").body().orElseThrow()
+                .path("result").path("capabilities").deepCopy();
+
+        assertThat(capabilities.has("tools")).isTrue();
+        assertThat(capabilities.path("tools").has("listChanged")).isFalse();
+    }
+
+    @Test
+    void aStatelessAgentGetsLogMessagesOnlyAtTheLevelItsRequestAsksFor() {
+        BrokerResponse silent = broker.broker.post(request(SERVER, "tools/call", "get_balance", V2026,
+                body("tools/call", """
+                        {"name":"get_balance","arguments":{}}""", "{}"), true));
+        BrokerResponse logged = broker.broker.post(request(SERVER, "tools/call", "get_balance", V2026,
+                body("tools/call", """
+                        {"name":"get_balance","arguments":{},"_meta":{"io.modelcontextprotocol/logLevel":"debug"}}""", "{}"), true));
+        BrokerResponse onlyErrors = broker.broker.post(request(SERVER, "tools/call", "get_balance", V2026,
+                body("tools/call", """
+                        {"name":"get_balance","arguments":{},"_meta":{"io.modelcontextprotocol/logLevel":"error"}}""", "{}"), true));
+
+        assertThat(silent.events()).isEmpty();
+        assertThat(logged.events()).singleElement()
+                .satisfies(event -> assertThat(event.path("method").asText()).isEqualTo("notifications/message"));
+        assertThat(onlyErrors.events()).isEmpty();
+    }
+
+    @Test
+    void theAgentsParamHeadersTravelWithItsToolCallToAStatelessUpstream() {
+        broker.broker.post(new BrokerRequest(AGENT, LEDGER, null, V2026, null, null,
+                new BrokerRequest.Transport("tools/call", "get_balance", false, java.util.Map.of("Mcp-Param-Region", "eu")),
+                body("tools/call", """
+                        {"name":"get_balance","arguments":{"region":"eu"}}""", "{}").getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(broker.statelessUpstream.calls().getLast().headers()).containsEntry("Mcp-Param-Region", "eu");
     }
 
     @Test
@@ -282,7 +398,7 @@ class StatelessPipelineTest {
         ObjectNode message = InMemoryBroker.JSON.createObjectNode().put("jsonrpc", "2.0").put("id", nextId++).put("method", method);
         try {
             ObjectNode parsed = (ObjectNode) InMemoryBroker.JSON.readTree(params);
-            ObjectNode meta = parsed.putObject(McpMeta.META);
+            ObjectNode meta = parsed.withObjectProperty(McpMeta.META);
             meta.put(McpMeta.PROTOCOL_VERSION, V2026);
             meta.set(McpMeta.CLIENT_CAPABILITIES, InMemoryBroker.JSON.readTree(capabilities));
             meta.putObject(McpMeta.CLIENT_INFO).put("name", "stateless-agent").put("version", "1");

@@ -35,6 +35,19 @@ class OriginPolicyTest {
     }
 
     @Test
+    void aPageOfTheBrokersOwnServedOriginPasses() {
+        assertThatCode(() -> policy.check("https://broker.example.com", "broker.example.com")).doesNotThrowAnyException();
+        assertThatCode(() -> policy.check("http://BROKER.example.com:8443", "broker.example.com:8443")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aRebindingPageNamingItsOwnHostIsRefusedByTheHostCheck() {
+        refused(() -> policy.check("http://attacker.example:8080", "attacker.example:8080"), ErrorCode.HOST_NOT_ALLOWED);
+        refused(() -> policy.check("http://broker.example.com:9999", "broker.example.com:8443"), ErrorCode.ORIGIN_NOT_ALLOWED);
+        refused(() -> OriginPolicy.BROWSERS_REFUSED.check("http://anything", "anything"), ErrorCode.ORIGIN_NOT_ALLOWED);
+    }
+
+    @Test
     void rebindingHostIsRefused() {
         refused(() -> policy.check(null, "attacker.example"), ErrorCode.HOST_NOT_ALLOWED);
         refused(() -> policy.check(null, null), ErrorCode.HOST_NOT_ALLOWED);

@@ -31,10 +31,22 @@ public final class ExpectedFailures {
     }
 
     public static ExpectedFailures load(Path file) {
+        return load(file, DIRECT);
+    }
+
+    /** The section of the default file for runs through a gateway, e.g. {@code throughBroker}. */
+    public static ExpectedFailures load(String section) {
+        return load(defaultFile(), section);
+    }
+
+    /** Runs directly against the fixture server: the file's {@code requirements} section. */
+    public static final String DIRECT = "requirements";
+
+    public static ExpectedFailures load(Path file, String section) {
         try {
             JsonNode root = RequirementSet.YAML.readTree(file.toFile());
             Map<String, Map<String, String>> byRevision = new LinkedHashMap<>();
-            root.path("requirements").fields().forEachRemaining(revision -> {
+            root.path(section).fields().forEachRemaining(revision -> {
                 Map<String, String> scenarios = new LinkedHashMap<>();
                 revision.getValue().forEach(entry -> scenarios.put(entry.path("scenario").asText(),
                         entry.path("reason").asText()));
