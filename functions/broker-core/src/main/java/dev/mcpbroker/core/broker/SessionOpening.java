@@ -116,25 +116,19 @@ final class SessionOpening {
         }
     }
 
+    /**
+     * A legacy agent's initialize goes to the upstream as it is unless the broker already knows the upstream serves no
+     * sessions: asking first would contact the upstream before the intent is recorded, and most upstreams do serve
+     * them. Only an upstream refusing the initialize is asked which generation it speaks.
+     */
     private Opening upstreamSession(Exchange exchange, AuditTrail.Subject subject) {
         JsonRpcMessage.Request request = exchange.jsonRpcRequest();
-        String requestedVersion = request.params().path("protocolVersion").asText("");
-        UpstreamGenerations.Learned learned = generations.learned(exchange.server());
-        if (!learned.servesSessions()) {
-            // No upstream session to open: the session is the broker's, and each request goes upstream stateless.
+        Optional<UpstreamGenerations.Learned> known = generations.known(exchange.server());
+        if (known.isPresent() && !known.get().servesSessions()) {
             audit.allowed(subject, "stateless_upstream");
-            String version = ProtocolVersions.isSupported(requestedVersion) ? requestedVersion : ProtocolVersions.SUPPORTED.get(0);
-            ObjectNode result = replies.object().put("protocolVersion", version);
-            result.set("capabilities", learned.discovery().path("capabilities").deepCopy());
-            JsonNode serverInfo = learned.discovery().path(McpMeta.META).path(McpMeta.SERVER_INFO);
-            result.set("serverInfo", serverInfo.isObject() ? serverInfo
-                    : replies.object().put("name", exchange.server().id()).put("version", "1"));
-            if (learned.discovery().path("instructions").isTextual()) {
-                result.put("instructions", learned.discovery().path("instructions").asText());
-            }
-            return new Opening(new UpstreamExchange.Opened(replies.result(request.id(), result), null, version,
-                    UpstreamAffinity.NONE), request.params().toString(), false);
+            return brokerOwned(exchange, known.get());
         }
+        String requestedVersion = request.params().path("protocolVersion").asText("");
         Optional<WarmSession> warm = warmSessions.take(exchange.server(), requestedVersion);
         if (warm.isPresent()) {
             audit.allowed(subject, "warm_session");
@@ -142,9 +136,54 @@ final class SessionOpening {
             return new Opening(new UpstreamExchange.Opened(answer, warm.get().upstreamSessionId(),
                     warm.get().protocolVersion(), warm.get().affinity()), warm.get().initializeParams(), true);
         }
-        UpstreamExchange.Opened cold = audit.around(subject, () -> upstream.open(exchange.server(), offered(request.json())),
-                UpstreamExchange.Opened::response);
+        return audit.around(subject, () -> coldOrBrokerOwned(exchange), opening -> opening.opened().response());
+    }
+
+    private Opening coldOrBrokerOwned(Exchange exchange) {
+        JsonRpcMessage.Request request = exchange.jsonRpcRequest();
+        if (exchange.server().declaredGeneration().orElse(null) == McpMethod.Generation.STATELESS) {
+            UpstreamGenerations.Learned learned = generations.learned(exchange.server());
+            if (!learned.servesSessions()) {
+                return brokerOwned(exchange, learned);
+            }
+        }
+        UpstreamExchange.Opened cold;
+        try {
+            cold = upstream.open(exchange.server(), offered(request.json()));
+        } catch (BrokerException e) {
+            if (e.code() != ErrorCode.UPSTREAM_REJECTED && e.code() != ErrorCode.UPSTREAM_PROTOCOL_ERROR) {
+                throw e;
+            }
+            UpstreamGenerations.Learned learned = generations.learned(exchange.server());
+            if (learned.servesSessions()) {
+                throw e;
+            }
+            return brokerOwned(exchange, learned);
+        }
+        if (cold.refused()) {
+            UpstreamGenerations.Learned learned = generations.learned(exchange.server());
+            if (!learned.servesSessions()) {
+                return brokerOwned(exchange, learned);
+            }
+        }
         return new Opening(cold, request.params().toString(), false);
+    }
+
+    /** No upstream session to open: the session is the broker's, and each request goes upstream stateless. */
+    private Opening brokerOwned(Exchange exchange, UpstreamGenerations.Learned learned) {
+        JsonRpcMessage.Request request = exchange.jsonRpcRequest();
+        String requestedVersion = request.params().path("protocolVersion").asText("");
+        String version = ProtocolVersions.isSupported(requestedVersion) ? requestedVersion : ProtocolVersions.SUPPORTED.get(0);
+        ObjectNode result = replies.object().put("protocolVersion", version);
+        result.set("capabilities", learned.discovery().path("capabilities").deepCopy());
+        JsonNode serverInfo = learned.discovery().path(McpMeta.META).path(McpMeta.SERVER_INFO);
+        result.set("serverInfo", serverInfo.isObject() ? serverInfo
+                : replies.object().put("name", exchange.server().id()).put("version", "1"));
+        if (learned.discovery().path("instructions").isTextual()) {
+            result.put("instructions", learned.discovery().path("instructions").asText());
+        }
+        return new Opening(new UpstreamExchange.Opened(replies.result(request.id(), result), null, version,
+                UpstreamAffinity.NONE), request.params().toString(), false);
     }
 
     /**

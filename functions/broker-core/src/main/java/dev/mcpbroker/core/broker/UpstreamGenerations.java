@@ -19,6 +19,7 @@ import dev.mcpbroker.core.upstream.UpstreamServer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Which protocol generation each upstream speaks, and what it says about itself. The registry may declare it;
@@ -76,6 +77,14 @@ final class UpstreamGenerations {
             return new Learned(Generation.SESSIONS, null);
         }
         return learned.get(server.id(), id -> learn(server));
+    }
+
+    /** What the broker knows of the upstream without asking it: the registry's word or what it learned before. */
+    Optional<Learned> known(UpstreamServer server) {
+        if (server.declaredGeneration().orElse(null) == Generation.SESSIONS) {
+            return Optional.of(new Learned(Generation.SESSIONS, null));
+        }
+        return learned.peek(server.id());
     }
 
     /**

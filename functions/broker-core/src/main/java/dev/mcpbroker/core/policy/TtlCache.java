@@ -70,6 +70,15 @@ public final class TtlCache<K, V> {
         entries.put(key, entry);
     }
 
+    /** The value held for {@code key} while it is fresh, without loading it. */
+    public java.util.Optional<V> peek(K key) {
+        Entry<V> entry = entries.get(key);
+        if (entry == null || ttl.isZero() || !clock.instant().isBefore(entry.loadedAt().plus(ttl))) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(entry.value());
+    }
+
     /** Stores a value learned elsewhere (e.g. from an answer passing through), trusted for the TTL. */
     public void put(K key, V value) {
         if (!ttl.isZero()) {

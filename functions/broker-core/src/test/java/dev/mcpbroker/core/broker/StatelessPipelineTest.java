@@ -362,6 +362,27 @@ class StatelessPipelineTest {
     }
 
     @Test
+    void aLegacyInitializeReachesALegacyUpstreamAsItIsWithoutAskingFirstWhichGenerationItSpeaks() {
+        broker.initialize();
+
+        assertThat(broker.upstream.methods()).containsExactly("initialize", "notifications/initialized");
+    }
+
+    @Test
+    void aLegacyInitializeWhoseIntentCannotBeRecordedContactsNoUpstreamOfEitherGeneration() {
+        broker.outbox.down(true);
+
+        for (String server : List.of(SERVER, LEDGER)) {
+            BrokerException refused = failure(() -> broker.broker.post(new BrokerRequest(AGENT, server, null, null, null, """
+                    {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",
+                     "capabilities":{},"clientInfo":{"name":"legacy-agent","version":"1"}}}""".getBytes(StandardCharsets.UTF_8))));
+            assertThat(refused.code()).as(server).isEqualTo(ErrorCode.AUDIT_UNAVAILABLE);
+        }
+        assertThat(broker.upstream.methods()).isEmpty();
+        assertThat(broker.statelessUpstream.calls()).isEmpty();
+    }
+
+    @Test
     void aLegacyAgentReachesAStatelessUpstreamThroughASessionOfTheBrokersOwn() {
         BrokerResponse opened = broker.broker.post(new BrokerRequest(AGENT, LEDGER, null, null, null, """
                 {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",
