@@ -7,6 +7,11 @@
 #       sequential tools/call p50/p90/p99 direct vs one broker vs one broker behind nginx vs three brokers
 #       behind nginx round-robin (infra/nginx/mcp-broker-lb.conf), and calls/s of N concurrent sessions
 #       through one broker instance and through nginx over three
+#   scripts/bench.sh request-kinds [-Dbench.calls=400] [-Dbench.warmup=200] [-Dbench.baselineZip=<function.zip>]
+#       p50/p99 per request kind (read-only call, tools/list, resources/read, state-changing call, stateless
+#       2026-07-28 read) direct vs through one packaged instance vs three behind nginx round-robin, the median
+#       each adds, and DynamoDB requests per call of each kind (one instance; two taking turns on one session);
+#       with a baseline zip, another build of the function measured beside this one in the same run
 #   scripts/bench.sh critical-path [-Dbench.calls=1000]
 #       the broker's own path for a state-changing tools/call (real DynamoDB adapters, real upstream)
 #       with vs without audit trail + idempotency, sequential AWS round trips per call, and the same call
@@ -23,7 +28,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/env.sh"
 cd "$REPO_ROOT"
 which="tools-call"
-case "${1:-}" in tools-call|load-balancer|governance|critical-path|session-scale|telemetry) which="$1"; shift ;; esac
+case "${1:-}" in tools-call|load-balancer|request-kinds|governance|critical-path|session-scale|telemetry) which="$1"; shift ;; esac
 if [ "${SKIP_BUILD:-}" != "1" ]; then
   ./mvnw -B -ntp -q -DskipTests install
 fi
@@ -40,6 +45,13 @@ case "$which" in
     exec java -cp "$module/target/classes:$(cat "$module/target/runtime-classpath.txt")" \
       -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/load-balancer.json" "$@" \
       dev.mcpbroker.e2e.bench.LoadBalancerBenchmark ;;
+  request-kinds)
+    source "$REPO_ROOT/scripts/lib/nginx.sh"
+    ensure_nginx
+    module=integration-tests/end-to-end
+    exec java -cp "$module/target/classes:$(cat "$module/target/runtime-classpath.txt")" \
+      -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/request-kinds.json" "$@" \
+      dev.mcpbroker.e2e.bench.RequestKindsBenchmark ;;
   governance)
     module=functions/broker
     exec java -cp "$module/target/test-classes:$module/target/classes:$(cat "$module/target/test-classpath.txt")" \

@@ -5,13 +5,18 @@ import dev.mcpbroker.core.session.BrokerSession;
 import dev.mcpbroker.core.session.SessionIds;
 import dev.mcpbroker.core.session.SessionStore;
 import java.time.Instant;
+import dev.mcpbroker.sessiontable.audit.ChainHeads;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
@@ -22,18 +27,39 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 /**
  * {@link SessionStore} on DynamoDB. AWS exceptions stop here: a failed condition becomes the port's
  * exception for that failure mode, anything else {@link StoreUnavailableException}.
+ *
+ * <p>With {@link ChainHeads}, a session is read together with the head of its audit chain, in one round trip: the
+ * request's audit append then chains on the current head even when another instance served the session's previous
+ * request, instead of losing a transaction to learn it.
  */
 public final class DynamoDbSessionStore implements SessionStore {
 
     private static final String KIND = "session#";
     private static final AttributeValue SESSION_SORT_KEY = AttributeValue.fromS("session");
+    /* Unprocessed keys come from throttling; past this the read is reported unavailable like any failed read. */
+    private static final int MAX_BATCH_ATTEMPTS = 3;
 
     private final DynamoDbClient dynamoDb;
     private final String tableName;
+    private final ChainHeads heads;
+    private final String outboxTable;
 
     public DynamoDbSessionStore(DynamoDbClient dynamoDb, String tableName) {
+        this(dynamoDb, tableName, null, null);
+    }
+
+    /**
+     * @param heads        what this instance believes about audit chain heads, shared with its audit outbox
+     * @param outboxTable  the table the audit outbox keeps chain heads in
+     */
+    public DynamoDbSessionStore(DynamoDbClient dynamoDb, String tableName, ChainHeads heads, String outboxTable) {
         this.dynamoDb = Objects.requireNonNull(dynamoDb);
         this.tableName = Objects.requireNonNull(tableName);
+        if ((heads == null) != (outboxTable == null)) {
+            throw new IllegalArgumentException("chain heads and their table go together");
+        }
+        this.heads = heads;
+        this.outboxTable = outboxTable;
     }
 
     @Override
@@ -61,6 +87,41 @@ public final class DynamoDbSessionStore implements SessionStore {
 
     @Override
     public Optional<BrokerSession> find(String sessionId) {
+        if (heads == null) {
+            return findAlone(sessionId);
+        }
+        try {
+            Map<String, AttributeValue> item = null;
+            BatchGetItemRequest request = findWithHeadRequest(sessionId);
+            // A head read here is older than none this instance's own appends may have written since: ChainHeads keeps the newer.
+            for (int attempt = 1; ; attempt++) {
+                BatchGetItemResponse response = dynamoDb.batchGetItem(request);
+                for (Map.Entry<String, List<Map<String, AttributeValue>>> table : response.responses().entrySet()) {
+                    for (Map<String, AttributeValue> read : table.getValue()) {
+                        if (isSession(table.getKey(), read)) {
+                            item = read;
+                        } else {
+                            heads.read(sessionId, read);
+                        }
+                    }
+                }
+                if (!sessionUnprocessed(response, sessionId)) {
+                    break;
+                }
+                if (attempt >= MAX_BATCH_ATTEMPTS) {
+                    throw new StoreUnavailableException("session table read left the session unprocessed", null);
+                }
+                // Only throttling leaves keys unprocessed: ask again for the session; the head was a courtesy.
+                request = BatchGetItemRequest.builder().requestItems(Map.of(tableName, KeysAndAttributes.builder()
+                        .keys(List.of(key(sessionId))).consistentRead(true).build())).build();
+            }
+            return item == null ? Optional.empty() : Optional.of(SessionItems.fromItem(item));
+        } catch (SdkException e) {
+            throw unavailable("read", e);
+        }
+    }
+
+    private Optional<BrokerSession> findAlone(String sessionId) {
         try {
             Map<String, AttributeValue> item = dynamoDb.getItem(GetItemRequest.builder()
                     .tableName(tableName)
@@ -71,6 +132,30 @@ public final class DynamoDbSessionStore implements SessionStore {
         } catch (SdkException e) {
             throw unavailable("read", e);
         }
+    }
+
+    /** The session and its chain's head, both strongly consistent (a stale head would cost the append a retry). */
+    BatchGetItemRequest findWithHeadRequest(String sessionId) {
+        Map<String, KeysAndAttributes> tables = new HashMap<>();
+        if (tableName.equals(outboxTable)) {
+            tables.put(tableName, KeysAndAttributes.builder()
+                    .keys(List.of(key(sessionId), ChainHeads.headKey(sessionId))).consistentRead(true).build());
+        } else {
+            tables.put(tableName, KeysAndAttributes.builder().keys(List.of(key(sessionId))).consistentRead(true).build());
+            tables.put(outboxTable, KeysAndAttributes.builder()
+                    .keys(List.of(ChainHeads.headKey(sessionId))).consistentRead(true).build());
+        }
+        return BatchGetItemRequest.builder().requestItems(tables).build();
+    }
+
+    private boolean isSession(String table, Map<String, AttributeValue> item) {
+        return table.equals(tableName) && SESSION_SORT_KEY.equals(item.get(SessionTable.SORT_KEY))
+                && item.getOrDefault(SessionTable.PARTITION_KEY, AttributeValue.fromS("")).s().startsWith(KIND);
+    }
+
+    private boolean sessionUnprocessed(BatchGetItemResponse response, String sessionId) {
+        KeysAndAttributes unprocessed = response.hasUnprocessedKeys() ? response.unprocessedKeys().get(tableName) : null;
+        return unprocessed != null && unprocessed.keys().contains(key(sessionId));
     }
 
     @Override

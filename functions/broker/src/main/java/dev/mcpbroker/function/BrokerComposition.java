@@ -14,6 +14,7 @@ import dev.mcpbroker.core.broker.WarmSessions;
 import dev.mcpbroker.core.capacity.CapacitySettings;
 import dev.mcpbroker.core.capacity.SessionCapacity;
 import dev.mcpbroker.core.idempotency.IdempotencyGuard;
+import dev.mcpbroker.core.idempotency.SeparatelyAudited;
 import dev.mcpbroker.core.idempotency.ToolCatalog;
 import dev.mcpbroker.core.idempotency.UpstreamKeys;
 import dev.mcpbroker.core.jsonrpc.JsonRpcCodec;
@@ -36,6 +37,7 @@ import dev.mcpbroker.sessiontable.DynamoDbRateLimiter;
 import dev.mcpbroker.sessiontable.DynamoDbSessionStore;
 import dev.mcpbroker.sessiontable.DynamoDbTaskOwners;
 import dev.mcpbroker.sessiontable.DynamoDbTaskSessionCounter;
+import dev.mcpbroker.sessiontable.audit.ChainHeads;
 import dev.mcpbroker.sessiontable.audit.DynamoDbAuditOutbox;
 import dev.mcpbroker.sessiontable.idempotency.DynamoDbIdempotencyStore;
 import dev.mcpbroker.sessiontable.lease.DynamoDbLeaseStore;
@@ -73,6 +75,8 @@ public final class BrokerComposition {
     private UpstreamRegistry registry;
     private Supplier<List<UpstreamServer>> allServers;
     private AuditOutbox outbox;
+    /* One instance's beliefs about audit chain heads: its outbox writes them, its session store reads them. */
+    private final ChainHeads chainHeads = new ChainHeads();
     private UpstreamExchange upstream;
 
     public BrokerComposition(BrokerConfig config, DynamoDbClient dynamoDb, ObjectMapper mapper, Clock clock) {
@@ -138,15 +142,22 @@ public final class BrokerComposition {
     public McpBroker broker() {
         String state = config.session().table();
         byte[] key = required(auditKey, "a fingerprint key").get();
-        AuditTrail audit = new AuditTrail(outbox(), new ArgumentFingerprinter(key), clock);
+        AuditOutbox outbox = outbox();
+        AuditTrail audit = new AuditTrail(outbox, new ArgumentFingerprinter(key), clock);
+        DynamoDbIdempotencyStore records = new DynamoDbIdempotencyStore(dynamoDb, state);
+        // On DynamoDB a session is read with its chain's head, a claim written with its intent and a completion with
+        // its outcome: the round trips a call costs (README, "Measured").
+        boolean oneTransaction = outbox instanceof DynamoDbAuditOutbox;
         BrokerPorts ports = new BrokerPorts(
-                new DynamoDbSessionStore(dynamoDb, state),
+                oneTransaction ? new DynamoDbSessionStore(dynamoDb, state, chainHeads, ((DynamoDbAuditOutbox) outbox).tableName())
+                        : new DynamoDbSessionStore(dynamoDb, state),
                 registry(),
                 upstream(),
                 new AccessPolicy(new DynamoDbPolicyStore(dynamoDb, config.policy().table()), config.policy().cacheTtl(), clock),
                 new DynamoDbRateLimiter(dynamoDb, state),
                 metrics,
-                new IdempotencyGuard(new DynamoDbIdempotencyStore(dynamoDb, state), clock, config.idempotency().lease(),
+                new IdempotencyGuard(oneTransaction ? records.audited((DynamoDbAuditOutbox) outbox)
+                        : new SeparatelyAudited(records, outbox), clock, config.idempotency().lease(),
                         config.idempotency().retention()),
                 new ToolCatalog(config.idempotency().toolCatalogTtl(), clock),
                 audit,
@@ -197,7 +208,7 @@ public final class BrokerComposition {
     private AuditOutbox outbox() {
         if (outbox == null) {
             outbox = new DynamoDbAuditOutbox(dynamoDb, config.audit().outboxTable().orElse(config.session().table()),
-                    config.audit().outboxRetention(), clock, sleeper);
+                    config.audit().outboxRetention(), clock, sleeper, chainHeads);
         }
         return outbox;
     }

@@ -379,11 +379,12 @@ class DeploymentContractTest {
     void functionPolicyGrantsExactlyWhatTheAdaptersUseOnTheirOwnResources() throws IOException {
         JsonNode policies = template().path("Resources").path("BrokerFunction").path("Properties").path("Policies");
         assertThat(actionsByResource(policies)).isEqualTo(Map.of(
-                // sessions (GetItem, PutItem, UpdateItem), rate-limit buckets (PutItem), idempotency records
+                // sessions (BatchGetItem with their audit chain head, GetItem, PutItem, UpdateItem), rate-limit
+                // buckets (PutItem), idempotency records
                 // (PutItem, UpdateItem, GetItem, DeleteItem) and their result chunks (Query), audit events
                 // (TransactWriteItems = PutItem + UpdateItem), capacity leases (PutItem, UpdateItem, DeleteItem,
                 // Query), warm sessions taken (Query, DeleteItem), the per-task session counter (UpdateItem ADD)
-                getAtt("StateTable"), Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                getAtt("StateTable"), Set.of("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
                         "dynamodb:DeleteItem", "dynamodb:Query"),
                 // the allowlist and registry: read only, by key (DynamoDbPolicyStore, DynamoDbUpstreamRegistry)
                 getAtt("PolicyTable"), Set.of("dynamodb:GetItem"),

@@ -142,11 +142,20 @@ public final class LocalBrokerStack implements AutoCloseable {
         return addBroker(overrides, 0);
     }
 
+    /** Starts one more broker instance of another build of the function (a benchmark's baseline, say). */
+    public LocalLambda addBroker(Path zip, Map<String, String> overrides) {
+        return addBroker(zip, overrides, 0);
+    }
+
     private LocalLambda addBroker(Map<String, String> overrides, int port) {
+        return addBroker(functionZip(), overrides, port);
+    }
+
+    private LocalLambda addBroker(Path zip, Map<String, String> overrides, int port) {
         Map<String, String> env = new HashMap<>(brokerEnvironment());
         env.putAll(settings.brokerOverrides());
         env.putAll(overrides);
-        LocalLambda broker = LocalLambda.start("broker-" + (brokers.size() + 1), functionZip(), LocalLambda.QUARKUS_HANDLER,
+        LocalLambda broker = LocalLambda.start("broker-" + (brokers.size() + 1), zip, LocalLambda.QUARKUS_HANDLER,
                 env, logDir, Duration.ofSeconds(30), port);
         brokers.add(broker);
         return broker;

@@ -83,7 +83,7 @@ class TelemetryExportTest {
         assertThat(http.parentSpanId()).as("the HTTP server span's parent is Lambda's segment").isEqualTo(segment);
         assertThat(List.of(http, request)).allSatisfy(span -> assertThat(span.traceId()).isEqualTo(root));
         assertThat(spans.stream().filter(s -> s.parentSpanId().equals(request.spanId())).map(ReceivedSpan::name))
-                .contains("DynamoDb.GetItem", "tools/call get_balance");
+                .contains("DynamoDb.BatchGetItem", "tools/call get_balance");
         assertThat(request.resource()).containsEntry("service.name", "mcp-broker")
                 .containsEntry("faas.name", broker.name()).containsEntry("cloud.provider", "aws");
         assertThat(collector.metricNames()).contains("mcp.server.operation.duration");

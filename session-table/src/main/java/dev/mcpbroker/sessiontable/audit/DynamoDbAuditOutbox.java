@@ -52,9 +52,11 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * the event conditionally on its slot being free. Either both happen or neither, so the chain never has a gap, a
  * repeat or a head that disagrees with its events, whichever broker instances write to it.
  *
- * <p>Each instance remembers the last head it saw per chain and chains on it without reading: one round trip per
- * append while it is the only writer, two after another instance advanced the chain (the cancelled transaction
- * returns the current head). Appends of one chain within an instance take turns (a lock per chain key stripe), so
+ * <p>Each instance remembers the last head it saw per chain ({@link ChainHeads}, which the session store also
+ * feeds with the head it reads together with the session) and chains on it without reading: one round trip per
+ * append, two only when another instance advanced the chain meanwhile (the cancelled transaction returns the
+ * current head). Several events of one chain may be appended in one transaction ({@link #appendAll}), and with
+ * writes of another store that must happen with them or not at all ({@link #appendWith}). Appends of one chain within an instance take turns (a lock per chain key stripe), so
  * its own threads do not race each other for the head, and one that had to queue first waits about one append's
  * duration so that other instances get their turn too (see {@code yieldToOtherInstances}). Events without a session
  * are chains of one: a single conditional PutItem, no head.
@@ -87,11 +89,11 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
     /* Sort keys carry 12 digits; a chain this long cannot be stored, and a session this busy is an incident anyway. */
     static final long MAX_SEQ = 999_999_999_999L;
 
-    /* Forgetting a chain only costs one extra round trip on its next append, so the memory is dropped wholesale. */
-    static final int MAX_REMEMBERED_CHAINS = 10_000;
-
     /* Enough items evaluated per page that a chain of mostly delivered events is not read one small page at a time. */
     static final int MIN_QUERY_PAGE_ITEMS = 100;
+
+    /* DynamoDB's limit of items in one transaction. */
+    static final int MAX_TRANSACTION_ITEMS = 100;
 
     /* Full-jitter backoff after a cancellation that told us nothing new (conflict, throttling). */
     private static final long BACKOFF_BASE_MILLIS = 4;
@@ -106,9 +108,29 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
     private static final Set<String> TRANSIENT = Set.of("TransactionConflict", "ThrottlingError",
             "ProvisionedThroughputExceeded", "RequestLimitExceeded");
 
-    /** What an instance believes about a chain's head; {@code stored} false means no head item exists. */
-    record Head(long seq, String hash, boolean stored) {
-        static final Head ABSENT = new Head(0, AuditChain.GENESIS, false);
+    /**
+     * A write appended together with events ({@link #appendWith}) found its condition false: nothing was written,
+     * neither the events nor any of the writes.
+     */
+    public static final class TogetherRefusedException extends RuntimeException {
+        private final int index;
+        private final transient Map<String, AttributeValue> item;
+
+        TogetherRefusedException(int index, Map<String, AttributeValue> item) {
+            super("a write appended with audit events was refused", null, false, false);
+            this.index = index;
+            this.item = item == null ? Map.of() : item;
+        }
+
+        /** Which of the writes it was, by position. */
+        public int index() {
+            return index;
+        }
+
+        /** The item as stored when the condition failed (ALL_OLD); empty when there was none. */
+        public Map<String, AttributeValue> item() {
+            return item;
+        }
     }
 
     private final DynamoDbClient dynamoDb;
@@ -118,7 +140,8 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
     private final Sleeper sleeper;
     private final AuditEventCodec codec = new AuditEventCodec();
     private final AuditChain chain = new AuditChain(codec);
-    private final Map<String, Head> lastSeen = new ConcurrentHashMap<>();
+    private final AuditOutboxRequests requests;
+    private final ChainHeads heads;
     private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
     /* Racy updates are fine: it only sizes a courtesy wait. */
     private volatile long typicalAppendMicros = INITIAL_TYPICAL_APPEND_MICROS;
@@ -134,11 +157,19 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
 
     /** @param sleeper how an append backs off after losing a race, and yields to other instances */
     public DynamoDbAuditOutbox(DynamoDbClient dynamoDb, String tableName, Duration retention, Clock clock, Sleeper sleeper) {
+        this(dynamoDb, tableName, retention, clock, sleeper, new ChainHeads());
+    }
+
+    /** @param heads what this instance believes about chain heads, shared with the session store that reads them */
+    public DynamoDbAuditOutbox(DynamoDbClient dynamoDb, String tableName, Duration retention, Clock clock, Sleeper sleeper,
+                               ChainHeads heads) {
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
         this.tableName = Objects.requireNonNull(tableName, "tableName");
         this.retention = Objects.requireNonNull(retention, "retention");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.heads = Objects.requireNonNull(heads, "heads");
+        this.requests = new AuditOutboxRequests(tableName, codec);
         if (retention.compareTo(Duration.ofDays(1)) < 0) {
             // Less than the Streams window would let TTL remove events the forwarder may still need to find here.
             throw new IllegalArgumentException("audit outbox retention must be at least one day");
@@ -146,6 +177,11 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new ReentrantLock(true);
         }
+    }
+
+    /** The table the events live in (writes appended with them may name another). */
+    public String tableName() {
+        return tableName;
     }
 
     @Override
@@ -157,7 +193,27 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
         if (unchained.sessionId() == null) {
             return appendAlone(chain.first(unchained));
         }
-        String chainKey = unchained.chainKey();
+        return appendWith(List.of(unchained), List.of()).get(0);
+    }
+
+    @Override
+    public List<AuditEvent> appendAll(List<AuditEvent> unchained) {
+        return appendWith(unchained, List.of());
+    }
+
+    /**
+     * Appends events of one chain in one transaction together with {@code together}, writes of another store (an
+     * idempotency claim, say) that must happen with the events or not at all.
+     *
+     * @throws TogetherRefusedException  when one of {@code together} found its condition false: nothing was written
+     * @throws StoreUnavailableException when nothing could be written, or it is unknown whether everything was
+     */
+    public List<AuditEvent> appendWith(List<AuditEvent> unchained, List<TransactWriteItem> together) {
+        AuditOutbox.requireOneSession(unchained);
+        if (1 + unchained.size() + together.size() > MAX_TRANSACTION_ITEMS) {
+            throw new IllegalArgumentException("too many writes for one transaction");
+        }
+        String chainKey = unchained.get(0).chainKey();
         ReentrantLock lock = stripes[Math.floorMod(chainKey.hashCode(), LOCK_STRIPES)];
         boolean queued;
         try {
@@ -173,39 +229,39 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
             if (queued) {
                 yieldToOtherInstances();
             }
-            return appendToChain(chainKey, unchained);
+            return appendToChain(chainKey, unchained, together);
         } finally {
             lock.unlock();
         }
     }
 
-    private AuditEvent appendToChain(String chainKey, AuditEvent unchained) {
-        Head believed = lastSeen.getOrDefault(chainKey, Head.ABSENT);
+    private List<AuditEvent> appendToChain(String chainKey, List<AuditEvent> unchained, List<TransactWriteItem> together) {
+        ChainHeads.Head believed = heads.believed(chainKey);
         for (int attempt = 1; ; attempt++) {
-            if (believed.seq() >= MAX_SEQ) {
+            if (believed.seq() + unchained.size() > MAX_SEQ) {
                 throw new StoreUnavailableException("audit chain has reached its last sequence number", null);
             }
-            AuditEvent chained = chain.link(unchained, believed.seq() + 1, believed.hash());
+            List<AuditEvent> chained = linked(unchained, believed);
             long start = System.nanoTime();
             try {
-                dynamoDb.transactWriteItems(appendRequest(chained, believed, expiresAt()));
+                dynamoDb.transactWriteItems(requests.appendRequest(chained, believed, expiresAt(), together));
                 observe(start);
-                remember(chainKey, new Head(chained.sessionSeq(), chained.hash(), true));
+                AuditEvent last = chained.get(chained.size() - 1);
+                heads.remember(chainKey, new ChainHeads.Head(last.sessionSeq(), last.hash(), true));
                 return chained;
             } catch (TransactionCanceledException e) {
                 observe(start);
-                Head learned = learnedFrom(e, believed);
+                ChainHeads.Head learned = learnedFrom(e, chainKey, believed, chained.size(), together.size());
+                if (learned != null) {
+                    heads.remember(chainKey, learned);
+                }
                 if (attempt >= MAX_ATTEMPTS) {
-                    if (learned != null) {
-                        remember(chainKey, learned);
-                    }
                     throw new StoreUnavailableException("audit append lost the race for its chain's head "
                             + MAX_ATTEMPTS + " times", e);
                 }
                 if (learned != null) {
                     // The cancellation returned the current state: retry at once, it is as fresh as a read.
                     believed = learned;
-                    remember(chainKey, learned);
                 } else {
                     backOff(attempt);
                 }
@@ -215,31 +271,58 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
         }
     }
 
+    private List<AuditEvent> linked(List<AuditEvent> unchained, ChainHeads.Head head) {
+        List<AuditEvent> chained = new ArrayList<>(unchained.size());
+        long seq = head.seq();
+        String previous = head.hash();
+        for (AuditEvent event : unchained) {
+            AuditEvent linked = chain.link(event, ++seq, previous);
+            chained.add(linked);
+            previous = linked.hash();
+        }
+        return chained;
+    }
+
     /**
-     * The head to retry on, from a cancelled append's reasons (items in request order: head, event); null when the
-     * cancellation was transient and the same attempt should be repeated.
+     * The head to retry on, from a cancelled append's reasons (by position: head, events, then the writes appended
+     * with them); null when the cancellation was transient and the same attempt should be repeated.
+     *
+     * @throws TogetherRefusedException when a write appended with the events was refused: that decides, not the head
      */
-    private Head learnedFrom(TransactionCanceledException e, Head believed) {
+    private ChainHeads.Head learnedFrom(TransactionCanceledException e, String chainKey, ChainHeads.Head believed, int events,
+                                        int together) {
         List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
-        if (reasons.size() != 2) {
+        if (reasons.size() != 1 + events + together) {
             throw new StoreUnavailableException("audit append cancelled without reasons", e);
         }
-        CancellationReason head = reasons.get(0);
-        CancellationReason event = reasons.get(1);
-        if (CONDITION_FAILED.equals(head.code())) {
-            return headFrom(head.item());
-        }
-        if (CONDITION_FAILED.equals(event.code())) {
-            /*
-             * The head's condition held but the event's slot is taken. With no head item that means TTL removed the
-             * head while events past their retention still wait for deletion: continue the chain after the stored
-             * event rather than fork it. With a head item it cannot happen unless the table was edited by hand.
-             */
-            if (believed.stored()) {
-                throw new StoreUnavailableException("audit chain head is behind its stored events", e);
+        for (int i = 0; i < together; i++) {
+            CancellationReason reason = reasons.get(1 + events + i);
+            if (CONDITION_FAILED.equals(reason.code())) {
+                if (CONDITION_FAILED.equals(reasons.get(0).code())) {
+                    heads.remember(chainKey, ChainHeads.headFrom(reasons.get(0).item()));
+                }
+                throw new TogetherRefusedException(i, reason.item());
             }
-            AuditEvent stored = eventFrom(event.item());
-            return new Head(stored.sessionSeq(), stored.hash(), false);
+        }
+        CancellationReason head = reasons.get(0);
+        if (CONDITION_FAILED.equals(head.code())) {
+            return ChainHeads.headFrom(head.item());
+        }
+        for (int i = 1; i <= events; i++) {
+            CancellationReason event = reasons.get(i);
+            if (CONDITION_FAILED.equals(event.code())) {
+                /*
+                 * The head's condition held but an event's slot is taken. With no head item that means TTL removed
+                 * the head while events past their retention still wait for deletion: continue the chain after the
+                 * stored event rather than fork it. With a head item it cannot happen unless the table was edited
+                 * by hand.
+                 */
+                if (believed.stored()) {
+                    throw new StoreUnavailableException("audit chain head is behind its stored events", e);
+                }
+                AuditEvent stored = eventFrom(event.item());
+                return new ChainHeads.Head(stored.sessionSeq(), stored.hash(), false);
+            }
         }
         if (reasons.stream().anyMatch(r -> TRANSIENT.contains(r.code()))) {
             return null;
@@ -302,149 +385,30 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
         }
     }
 
-    TransactWriteItemsRequest appendRequest(AuditEvent chained, Head believed, Instant expiresAt) {
-        Map<String, AttributeValue> headValues = new HashMap<>();
-        headValues.put(":next", AttributeValue.fromN(Long.toString(chained.sessionSeq())));
-        headValues.put(":hash", AttributeValue.fromS(chained.hash()));
-        headValues.put(":expiresAt", seconds(expiresAt));
-        Update.Builder head = Update.builder()
-                .tableName(tableName)
-                .key(key(chained.chainKey(), HEAD_SORT_KEY))
-                .updateExpression(AuditOutboxExpressions.HEAD_UPDATE)
-                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
-        if (believed.stored()) {
-            headValues.put(":expectedSeq", AttributeValue.fromN(Long.toString(believed.seq())));
-            head.conditionExpression(AuditOutboxExpressions.HEAD_ADVANCE_CONDITION)
-                    .expressionAttributeNames(AuditOutboxExpressions.HEAD_ADVANCE_NAMES);
-        } else {
-            head.conditionExpression(AuditOutboxExpressions.HEAD_CREATE_CONDITION)
-                    .expressionAttributeNames(AuditOutboxExpressions.HEAD_CREATE_NAMES);
-        }
-        head.expressionAttributeValues(headValues);
-        Put event = Put.builder()
-                .tableName(tableName)
-                .item(eventItem(chained, expiresAt))
-                .conditionExpression(AuditOutboxExpressions.EVENT_CREATE_CONDITION)
-                .expressionAttributeNames(AuditOutboxExpressions.EVENT_CREATE_NAMES)
-                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                .build();
-        // Order matters: learnedFrom reads the cancellation reasons by position.
-        return TransactWriteItemsRequest.builder()
-                /*
-                 * Set here, not left to the SDK, so it is visibly one token per attempt: the SDK's own retries of this
-                 * request reuse it, and DynamoDB answers a retransmission of a committed append with success instead
-                 * of cancelling it on the head it has just advanced (which would append the event a second time).
-                 */
-                .clientRequestToken(UUID.randomUUID().toString())
-                .transactItems(
-                        TransactWriteItem.builder().update(head.build()).build(),
-                        TransactWriteItem.builder().put(event).build())
-                .build();
+    TransactWriteItemsRequest appendRequest(AuditEvent chained, ChainHeads.Head believed, Instant expiresAt) {
+        return requests.appendRequest(List.of(chained), believed, expiresAt, List.of());
     }
 
     PutItemRequest aloneRequest(AuditEvent chained, Instant expiresAt) {
-        return PutItemRequest.builder()
-                .tableName(tableName)
-                .item(eventItem(chained, expiresAt))
-                .conditionExpression(AuditOutboxExpressions.EVENT_CREATE_CONDITION)
-                .expressionAttributeNames(AuditOutboxExpressions.EVENT_CREATE_NAMES)
-                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                .build();
+        return requests.aloneRequest(chained, expiresAt);
     }
 
-    /*
-     * No ALL_OLD here: on a failed condition nothing is decided from the item, which is either gone or holds another
-     * event; either way this event is no longer in the outbox to mark.
-     */
     UpdateItemRequest markDeliveredRequest(AuditEvent event) {
-        return UpdateItemRequest.builder()
-                .tableName(tableName)
-                .key(key(event.chainKey(), eventSortKey(event.sessionSeq())))
-                .conditionExpression(AuditOutboxExpressions.MARK_DELIVERED_CONDITION)
-                .updateExpression(AuditOutboxExpressions.MARK_DELIVERED_UPDATE)
-                .expressionAttributeNames(AuditOutboxExpressions.MARK_DELIVERED_NAMES)
-                .expressionAttributeValues(Map.of(
-                        ":eventId", AttributeValue.fromS(event.eventId()),
-                        ":true", AttributeValue.fromBool(true)))
-                .build();
+        return requests.markDeliveredRequest(event);
     }
 
     QueryRequest undeliveredRequest(String chainKey, int limit) {
-        return QueryRequest.builder()
-                .tableName(tableName)
-                .keyConditionExpression(AuditOutboxExpressions.UNDELIVERED_KEY_CONDITION)
-                .filterExpression(AuditOutboxExpressions.UNDELIVERED_FILTER)
-                .expressionAttributeNames(AuditOutboxExpressions.UNDELIVERED_NAMES)
-                .expressionAttributeValues(Map.of(
-                        ":pk", AttributeValue.fromS(KIND + chainKey),
-                        ":eventPrefix", AttributeValue.fromS(EVENT_SORT_KEY_PREFIX),
-                        ":false", AttributeValue.fromBool(false)))
-                // A forwarder reads right after the broker wrote: an eventually consistent read could miss the event.
-                .consistentRead(true)
-                // Limit counts items evaluated before the filter, so it is a page size, not the result size.
-                .limit(Math.max(limit, MIN_QUERY_PAGE_ITEMS))
-                .build();
+        return requests.undeliveredRequest(chainKey, limit);
     }
 
     Map<String, AttributeValue> eventItem(AuditEvent chained, Instant expiresAt) {
-        Map<String, AttributeValue> item = new HashMap<>(key(chained.chainKey(), eventSortKey(chained.sessionSeq())));
-        item.put(AuditOutboxExpressions.EVENT, AttributeValue.fromS(new String(codec.encode(chained), StandardCharsets.UTF_8)));
-        item.put(AuditOutboxExpressions.DELIVERED, AttributeValue.fromBool(false));
-        item.put(AuditOutboxExpressions.EVENT_ID, AttributeValue.fromS(chained.eventId()));
-        // Indexed until markDelivered removes it: the sparse index then lists exactly the undelivered events.
-        item.put(SessionTable.UNDELIVERED_ATTRIBUTE, AttributeValue.fromS(KIND + chained.chainKey()));
-        item.put(SessionTable.TTL_ATTRIBUTE, seconds(expiresAt));
-        return item;
-    }
-
-    static Map<String, AttributeValue> key(String chainKey, AttributeValue sortKey) {
-        return Map.of(
-                SessionTable.PARTITION_KEY, AttributeValue.fromS(KIND + chainKey),
-                SessionTable.SORT_KEY, sortKey);
-    }
-
-    static AttributeValue eventSortKey(long seq) {
-        // Zero-padded so that sort-key order, the order a Query returns, is sequence order.
-        return AttributeValue.fromS(EVENT_SORT_KEY_PREFIX + String.format("%012d", seq));
+        return requests.eventItem(chained, expiresAt);
     }
 
     /* Rounded up: retention is a minimum. */
     private Instant expiresAt() {
         Instant at = clock.instant().plus(retention);
         return at.getNano() == 0 ? at : Instant.ofEpochSecond(at.getEpochSecond() + 1);
-    }
-
-    private static AttributeValue seconds(Instant at) {
-        return AttributeValue.fromN(Long.toString(at.getEpochSecond()));
-    }
-
-    private void remember(String chainKey, Head head) {
-        if (lastSeen.size() >= MAX_REMEMBERED_CHAINS && !lastSeen.containsKey(chainKey)) {
-            lastSeen.clear();
-        }
-        // Appends of a chain take turns within this instance, so this never rolls a newer head back.
-        lastSeen.put(chainKey, head);
-    }
-
-    private static Head headFrom(Map<String, AttributeValue> item) {
-        if (item == null || item.isEmpty()) {
-            return Head.ABSENT;
-        }
-        AttributeValue seq = item.get(AuditOutboxExpressions.SEQ);
-        AttributeValue hash = item.get(AuditOutboxExpressions.HASH);
-        if (seq == null || seq.n() == null || hash == null || hash.s() == null || !AuditEvent.HEX_256.matcher(hash.s()).matches()) {
-            // Only this class writes heads; anything else in their place is not a head to chain on.
-            throw malformed();
-        }
-        try {
-            long n = Long.parseLong(seq.n());
-            if (n < 1) {
-                throw malformed();
-            }
-            return new Head(n, hash.s(), true);
-        } catch (NumberFormatException e) {
-            throw malformed();
-        }
     }
 
     private AuditEvent eventFrom(Map<String, AttributeValue> item) {
@@ -459,7 +423,7 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
             throw malformed();
         }
         AttributeValue sortKey = item.get(SessionTable.SORT_KEY);
-        if (!event.chained() || sortKey == null || !eventSortKey(event.sessionSeq()).equals(sortKey)) {
+        if (!event.chained() || sortKey == null || !AuditOutboxRequests.eventSortKey(event.sessionSeq()).equals(sortKey)) {
             throw malformed();
         }
         return event;
@@ -499,7 +463,7 @@ public final class DynamoDbAuditOutbox implements AuditOutbox {
         }
     }
 
-    private static StoreUnavailableException malformed() {
+    static StoreUnavailableException malformed() {
         return new StoreUnavailableException("audit outbox item is malformed", null);
     }
 

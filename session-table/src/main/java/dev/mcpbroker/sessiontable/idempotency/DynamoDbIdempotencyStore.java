@@ -3,7 +3,9 @@ package dev.mcpbroker.sessiontable.idempotency;
 import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.idempotency.IdempotencyRecord;
 import dev.mcpbroker.core.idempotency.IdempotencyScope;
+import dev.mcpbroker.core.idempotency.AuditedIdempotencyStore;
 import dev.mcpbroker.core.idempotency.IdempotencyStore;
+import dev.mcpbroker.sessiontable.audit.DynamoDbAuditOutbox;
 import dev.mcpbroker.sessiontable.SessionTable;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +56,11 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
             throw new IllegalArgumentException("limit must be in (0, " + ResultEncoding.DEFAULT_LIMIT_BYTES + "]");
         }
         this.limitBytes = limitBytes;
+    }
+
+    /** This store, writing each claim with its audit intent and each completion with its outcome, in one transaction. */
+    public AuditedIdempotencyStore audited(DynamoDbAuditOutbox outbox) {
+        return new DynamoDbAuditedIdempotencyStore(this, dynamoDb, outbox, limitBytes);
     }
 
     @Override
@@ -257,7 +264,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
 
     /** Decodes an item, fetching its chunks if its result was split. */
-    private IdempotencyRecord toRecord(Map<String, AttributeValue> item) {
+    IdempotencyRecord toRecord(Map<String, AttributeValue> item) {
         String recordId = IdempotencyItems.recordId(item);
         String result = null;
         AttributeValue text = item.get(IdempotencyExpressions.RESULT);
@@ -304,12 +311,12 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         return new RecordChangedException(e.hasItem() && !e.item().isEmpty() ? toRecord(e.item()) : null);
     }
 
-    private static IdempotencyRecord next(IdempotencyRecord r, IdempotencyRecord.Status status, String result) {
+    static IdempotencyRecord next(IdempotencyRecord r, IdempotencyRecord.Status status, String result) {
         return new IdempotencyRecord(r.recordId(), r.scope(), r.fingerprint(), status, r.claimedAt(), r.leaseUntil(),
                 result, r.expiresAt(), r.version() + 1);
     }
 
-    private static StoreUnavailableException unavailable(String operation, SdkException e) {
+    static StoreUnavailableException unavailable(String operation, SdkException e) {
         return new StoreUnavailableException("idempotency " + operation + " failed: " + e.getClass().getSimpleName(), e);
     }
 }

@@ -53,7 +53,7 @@ class AuditOutboxExpressionsTest {
     @Test
     void theFirstAppendCreatesTheHeadAndPutsEventOne() {
         AuditEvent first = chain.first(event("s-1"));
-        TransactWriteItemsRequest request = outbox.appendRequest(first, DynamoDbAuditOutbox.Head.ABSENT, expiresAt());
+        TransactWriteItemsRequest request = outbox.appendRequest(first, ChainHeads.Head.ABSENT, expiresAt());
         assertThat(request.transactItems()).hasSize(2);
 
         Update head = request.transactItems().get(0).update();
@@ -75,7 +75,7 @@ class AuditOutboxExpressionsTest {
     @Test
     void laterAppendsAdvanceTheHeadOnlyFromTheSeqTheEventWasChainedOn() {
         AuditEvent eighth = chain.link(event("s-1"), 8, HASH_7);
-        TransactWriteItemsRequest request = outbox.appendRequest(eighth, new DynamoDbAuditOutbox.Head(7, HASH_7, true), expiresAt());
+        TransactWriteItemsRequest request = outbox.appendRequest(eighth, new ChainHeads.Head(7, HASH_7, true), expiresAt());
 
         Update head = request.transactItems().get(0).update();
         assertThat(head.conditionExpression()).isEqualTo("#seq = :expectedSeq");
@@ -94,7 +94,7 @@ class AuditOutboxExpressionsTest {
     @Test
     void resumingAfterALostHeadRecreatesItAtTheResumedPosition() {
         AuditEvent eighth = chain.link(event("s-1"), 8, HASH_7);
-        Update head = outbox.appendRequest(eighth, new DynamoDbAuditOutbox.Head(7, HASH_7, false), expiresAt())
+        Update head = outbox.appendRequest(eighth, new ChainHeads.Head(7, HASH_7, false), expiresAt())
                 .transactItems().get(0).update();
         assertThat(head.conditionExpression()).isEqualTo("attribute_not_exists(#pk)");
         assertThat(head.expressionAttributeValues()).doesNotContainKey(":expectedSeq");
@@ -207,18 +207,18 @@ class AuditOutboxExpressionsTest {
 
     @Test
     void sortKeysAreZeroPaddedSoThatSortKeyOrderIsSequenceOrder() {
-        assertThat(DynamoDbAuditOutbox.eventSortKey(1).s()).isEqualTo("event#000000000001");
-        assertThat(DynamoDbAuditOutbox.eventSortKey(DynamoDbAuditOutbox.MAX_SEQ).s()).isEqualTo("event#999999999999");
-        assertThat(DynamoDbAuditOutbox.eventSortKey(9).s()).isLessThan(DynamoDbAuditOutbox.eventSortKey(10).s());
+        assertThat(AuditOutboxRequests.eventSortKey(1).s()).isEqualTo("event#000000000001");
+        assertThat(AuditOutboxRequests.eventSortKey(DynamoDbAuditOutbox.MAX_SEQ).s()).isEqualTo("event#999999999999");
+        assertThat(AuditOutboxRequests.eventSortKey(9).s()).isLessThan(AuditOutboxRequests.eventSortKey(10).s());
     }
 
     @Test
     void retransmissionsOfOneAppendAreIdempotent() {
         // The SDK's retries resend the same request, token included, so a retried commit is not applied twice.
         AuditEvent first = chain.first(event("s-1"));
-        TransactWriteItemsRequest request = outbox.appendRequest(first, DynamoDbAuditOutbox.Head.ABSENT, expiresAt());
+        TransactWriteItemsRequest request = outbox.appendRequest(first, ChainHeads.Head.ABSENT, expiresAt());
         assertThat(request.clientRequestToken()).isNotBlank();
-        assertThat(outbox.appendRequest(first, DynamoDbAuditOutbox.Head.ABSENT, expiresAt()).clientRequestToken())
+        assertThat(outbox.appendRequest(first, ChainHeads.Head.ABSENT, expiresAt()).clientRequestToken())
                 .as("a new attempt is a new transaction").isNotEqualTo(request.clientRequestToken());
     }
 

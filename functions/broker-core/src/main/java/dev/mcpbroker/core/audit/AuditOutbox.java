@@ -36,6 +36,34 @@ public interface AuditOutbox {
     AuditEvent append(AuditEvent unchained);
 
     /**
+     * Chains and stores several events of one chain, in order, atomically with advancing its head: all of them or
+     * none. What a read is recorded as, after its answer came and before it is released: its intent and its outcome
+     * in one write.
+     *
+     * @param unchained events of one session ({@link AuditEvent#sessionId()} set and equal), none chained
+     * @return the stored events, chained, in order
+     * @throws IllegalArgumentException  when the list is empty, an event is chained, or they are not of one session
+     * @throws StoreUnavailableException when they could not be stored (or it is unknown whether they were)
+     */
+    List<AuditEvent> appendAll(List<AuditEvent> unchained);
+
+    /** Checks what {@link #appendAll} requires of its events. */
+    static void requireOneSession(List<AuditEvent> unchained) {
+        if (unchained.isEmpty()) {
+            throw new IllegalArgumentException("nothing to append");
+        }
+        String session = unchained.get(0).sessionId();
+        for (AuditEvent event : unchained) {
+            if (event.chained()) {
+                throw new IllegalArgumentException("event " + event.eventId() + " is chained already");
+            }
+            if (session == null || !session.equals(event.sessionId())) {
+                throw new IllegalArgumentException("events appended together belong to one session");
+            }
+        }
+    }
+
+    /**
      * Up to {@code limit} events of one chain not yet marked delivered, in sequence order, read consistently. Events
      * expire from the outbox after its retention whether delivered or not.
      *

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpbroker.core.error.StoreUnavailableException;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -68,17 +69,41 @@ public final class AuditTrail {
      * @throws StoreUnavailableException when it could not be recorded: the request must be refused
      */
     public AuditEvent intent(Subject subject) {
-        return outbox.append(base(AuditEvent.Kind.INTENT, subject).decision(AuditEvent.Decision.ALLOWED).build());
+        return outbox.append(intentEvent(subject));
     }
 
-    /** Records what came of an admitted request. Never throws: the outcome has happened either way. */
-    public void outcome(Subject subject, AuditEvent.OutcomeClass outcome, String reason, long upstreamLatencyMillis) {
-        AuditEvent event = base(AuditEvent.Kind.OUTCOME, subject)
+    /** The intent of {@code subject}, dated now, not yet recorded: for a write that records it with something else. */
+    public AuditEvent intentEvent(Subject subject) {
+        return base(AuditEvent.Kind.INTENT, subject).decision(AuditEvent.Decision.ALLOWED).build();
+    }
+
+    /** What came of {@code subject}, dated now, not yet recorded. */
+    public AuditEvent outcomeEvent(Subject subject, AuditEvent.OutcomeClass outcome, String reason, long upstreamLatencyMillis) {
+        return base(AuditEvent.Kind.OUTCOME, subject)
                 .decision(AuditEvent.Decision.ALLOWED)
                 .outcomeClass(outcome)
                 .reason(reason)
                 .upstreamLatencyMillis(upstreamLatencyMillis)
                 .build();
+    }
+
+    /**
+     * Records a call that changed nothing, once its answer came and before it is released: its intent and outcome in
+     * one write. A read needs no durable intent before it is sent, only a record before anyone sees its answer.
+     *
+     * @throws StoreUnavailableException when it could not be recorded: the answer must be withheld
+     */
+    public void read(AuditEvent intent, AuditEvent outcome) {
+        outbox.appendAll(List.of(intent, outcome));
+    }
+
+    /** Records what came of an admitted request. Never throws: the outcome has happened either way. */
+    public void outcome(Subject subject, AuditEvent.OutcomeClass outcome, String reason, long upstreamLatencyMillis) {
+        outcome(outcomeEvent(subject, outcome, reason, upstreamLatencyMillis));
+    }
+
+    /** Records an outcome built by {@link #outcomeEvent}. Never throws: the outcome has happened either way. */
+    public void outcome(AuditEvent event) {
         for (int attempt = 1; attempt <= OUTCOME_ATTEMPTS; attempt++) {
             try {
                 outbox.append(event);

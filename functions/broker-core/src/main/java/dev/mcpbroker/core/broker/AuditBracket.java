@@ -92,11 +92,7 @@ final class AuditBracket {
         long started = System.nanoTime();
         try {
             T result = upstreamCall.get();
-            ObjectNode response = responseOf.apply(result);
-            AuditEvent.OutcomeClass outcome = response.has(JsonRpc.ERROR) ? AuditEvent.OutcomeClass.DETERMINISTIC
-                    : response.path(JsonRpc.RESULT).path("isError").asBoolean(false) ? AuditEvent.OutcomeClass.TOOL_ERROR
-                    : AuditEvent.OutcomeClass.OK;
-            audit.outcome(subject, outcome, null, elapsedMillis(started));
+            audit.outcome(subject, outcomeOf(responseOf.apply(result)), null, elapsedMillis(started));
             return result;
         } catch (BrokerException e) {
             audit.outcome(subject, AuditEvent.OutcomeClass.of(e.failureClass()), e.code().reason(), elapsedMillis(started));
@@ -105,6 +101,78 @@ final class AuditBracket {
             audit.outcome(subject, AuditEvent.OutcomeClass.AMBIGUOUS, ErrorCode.INTERNAL_ERROR.reason(), elapsedMillis(started));
             throw e;
         }
+    }
+
+    /**
+     * Brackets an upstream call that changes nothing (a read-only tool, a list, a resource read): it is sent at once,
+     * and recorded, intent and outcome in one write, after its answer came and before the answer is released. If
+     * the record cannot be written the answer is withheld: nobody sees what the trail does not show.
+     */
+    <T> T aroundRead(AuditTrail.Subject subject, Supplier<T> upstreamCall, Function<T, ObjectNode> responseOf) {
+        AuditEvent intent = audit.intentEvent(subject);
+        long started = System.nanoTime();
+        T result;
+        try {
+            result = upstreamCall.get();
+        } catch (BrokerException e) {
+            recordRead(intent, audit.outcomeEvent(subject, AuditEvent.OutcomeClass.of(e.failureClass()), e.code().reason(),
+                    elapsedMillis(started)), e);
+            throw e;
+        } catch (RuntimeException e) {
+            recordRead(intent, audit.outcomeEvent(subject, AuditEvent.OutcomeClass.AMBIGUOUS, ErrorCode.INTERNAL_ERROR.reason(),
+                    elapsedMillis(started)), e);
+            throw e;
+        }
+        recordRead(intent, audit.outcomeEvent(subject, outcomeOf(responseOf.apply(result)), null, elapsedMillis(started)), null);
+        return result;
+    }
+
+    ObjectNode aroundRead(AuditTrail.Subject subject, Supplier<ObjectNode> upstreamCall) {
+        return aroundRead(subject, upstreamCall, response -> response);
+    }
+
+    private void recordRead(AuditEvent intent, AuditEvent outcome, RuntimeException failure) {
+        try {
+            audit.read(intent, outcome);
+        } catch (StoreUnavailableException e) {
+            BrokerException withheld = new BrokerException(ErrorCode.AUDIT_UNAVAILABLE,
+                    "the audit trail cannot record this call; its answer is withheld", e);
+            if (failure != null) {
+                withheld.addSuppressed(failure);
+            }
+            throw withheld;
+        }
+    }
+
+    /** The intent of a call, not yet recorded (an idempotency claim records it). */
+    AuditEvent intentEvent(AuditTrail.Subject subject) {
+        return audit.intentEvent(subject);
+    }
+
+    /** The outcome of a call that answered, not yet recorded (an idempotency completion records it). */
+    AuditEvent outcomeEvent(AuditTrail.Subject subject, ObjectNode response, long startedNanos) {
+        return audit.outcomeEvent(subject, outcomeOf(response), null, elapsedMillis(startedNanos));
+    }
+
+    /** Records the outcome of a call whose intent a claim recorded; never throws. */
+    void outcome(AuditEvent outcome) {
+        audit.outcome(outcome);
+    }
+
+    /** Records that a call whose intent a claim recorded failed; never throws. */
+    void failed(AuditTrail.Subject subject, RuntimeException failure, long startedNanos) {
+        if (failure instanceof BrokerException e) {
+            audit.outcome(subject, AuditEvent.OutcomeClass.of(e.failureClass()), e.code().reason(), elapsedMillis(startedNanos));
+        } else {
+            audit.outcome(subject, AuditEvent.OutcomeClass.AMBIGUOUS, ErrorCode.INTERNAL_ERROR.reason(), elapsedMillis(startedNanos));
+        }
+    }
+
+    /** What an answer says of the call: refused by the protocol, failed as a tool, or done. */
+    static AuditEvent.OutcomeClass outcomeOf(ObjectNode response) {
+        return response.has(JsonRpc.ERROR) ? AuditEvent.OutcomeClass.DETERMINISTIC
+                : response.path(JsonRpc.RESULT).path("isError").asBoolean(false) ? AuditEvent.OutcomeClass.TOOL_ERROR
+                : AuditEvent.OutcomeClass.OK;
     }
 
     /**

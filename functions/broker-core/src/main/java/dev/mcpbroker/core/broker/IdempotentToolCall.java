@@ -1,5 +1,6 @@
 package dev.mcpbroker.core.broker;
 
+import dev.mcpbroker.core.audit.AuditEvent;
 import dev.mcpbroker.core.mcp.McpMeta;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpbroker.core.error.BrokerException;
@@ -62,7 +63,9 @@ final class IdempotentToolCall {
         }
         IdempotencyScope scope = new IdempotencyScope(exchange.owner().tenantId(), exchange.owner().agentId(),
                 exchange.identity().onBehalfOf(), server.id(), tool, key);
-        Decision decision = guard.begin(scope, Fingerprints.of(request.params().path("arguments")));
+        // the claim is the call's durable intent: recorded in the same write, and only when the call will be sent
+        Decision decision = guard.begin(scope, Fingerprints.of(request.params().path("arguments")),
+                audit.intentEvent(exchange.subject()));
         IdempotencyDecision decided = switch (decision) {
             case Decision.Execute execute -> IdempotencyDecision.EXECUTE;
             case Decision.Replay replay -> IdempotencyDecision.REPLAY;
@@ -94,10 +97,11 @@ final class IdempotentToolCall {
         ObjectNode message = exchange.message().json().deepCopy();
         message.withObjectProperty(JsonRpc.PARAMS).withObjectProperty("_meta").put(McpHeaders.IDEMPOTENCY_KEY_META, key);
         ObjectNode response;
+        long started = System.nanoTime();
         try {
-            response = audit.around(exchange.subject(), () ->
-                    exchange.session().request(message, Map.of(McpHeaders.IDEMPOTENCY_KEY, key), false));
+            response = exchange.session().request(message, Map.of(McpHeaders.IDEMPOTENCY_KEY, key), false);
         } catch (BrokerException e) {
+            audit.failed(exchange.subject(), e, started);
             if (e.failureClass() == FailureClass.AMBIGUOUS) {
                 unknown(serverId, claim);
             } else if (!guard.notExecuted(claim)) {
@@ -107,20 +111,26 @@ final class IdempotentToolCall {
             }
             throw e;
         } catch (RuntimeException e) {
+            audit.failed(exchange.subject(), e, started);
             unknown(serverId, claim);
             throw e;
         }
+        AuditEvent outcome = audit.outcomeEvent(exchange.subject(), response, started);
         if (McpMeta.INPUT_REQUIRED.equals(response.path(JsonRpc.RESULT).path(McpMeta.RESULT_TYPE).asText())) {
             // A multi round-trip request asks before it acts: the call is not done, and its retry (with the answers)
             // carries the same key. Released, so that retry executes and its answer is the one kept.
+            audit.outcome(outcome);
             if (!guard.notExecuted(claim)) {
                 notUpdated(serverId, "input_required", claim);
             }
             return BrokerResponse.json(response);
         }
-        IdempotencyGuard.Completion completion = guard.completed(claim, replies.answerOf(response));
+        // the answer is kept for replay together with the call's outcome: one write after the upstream
+        IdempotencyGuard.Completion completion = guard.completed(claim, replies.answerOf(response), outcome);
         if (completion != IdempotencyGuard.Completion.STORED) {
-            // The agent still gets its answer; retries get "unknown" instead of the replay.
+            // The agent still gets its answer; retries get "unknown" instead of the replay. The outcome is recorded
+            // on its own, since it did not go with the result.
+            audit.outcome(outcome);
             notUpdated(serverId, "completed_" + completion.name().toLowerCase(java.util.Locale.ROOT), claim);
         }
         return BrokerResponse.json(response);

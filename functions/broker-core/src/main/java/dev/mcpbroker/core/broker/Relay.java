@@ -24,8 +24,10 @@ final class Relay {
     /** A request: sent in the session, answered with the upstream's response. */
     BrokerResponse request(Exchange exchange) {
         boolean safeToRepeat = exchange.method().repeat() == McpMethod.Repeat.SAFE;
-        ObjectNode response = audit.around(exchange.subject(), () ->
-                exchange.session().request(exchange.message().json(), Map.of(), safeToRepeat));
+        // what is safe to repeat changes nothing: recorded once its answer came; anything else has its intent first
+        ObjectNode response = safeToRepeat
+                ? audit.aroundRead(exchange.subject(), () -> exchange.session().request(exchange.message().json(), Map.of(), true))
+                : audit.around(exchange.subject(), () -> exchange.session().request(exchange.message().json(), Map.of(), false));
         return BrokerResponse.json(grants.narrow(exchange, response));
     }
 

@@ -47,7 +47,7 @@ final class ToolCalls {
     }
 
     private BrokerResponse readOnly(Exchange exchange) {
-        return BrokerResponse.json(audit.around(exchange.subject(), () ->
+        return BrokerResponse.json(audit.aroundRead(exchange.subject(), () ->
                 exchange.session().request(exchange.message().json(), Map.of(), true)));
     }
 }

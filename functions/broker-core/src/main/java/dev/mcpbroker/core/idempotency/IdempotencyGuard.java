@@ -1,5 +1,6 @@
 package dev.mcpbroker.core.idempotency;
 
+import dev.mcpbroker.core.audit.AuditEvent;
 import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.idempotency.IdempotencyStore.KeyAlreadyClaimedException;
 import dev.mcpbroker.core.idempotency.IdempotencyStore.RecordChangedException;
@@ -49,6 +50,8 @@ public final class IdempotencyGuard {
     }
 
     private final IdempotencyStore store;
+    /** The same store when it records audit events with its writes; null when it does not. */
+    private final AuditedIdempotencyStore audited;
     private final Clock clock;
     private final Duration lease;
     private final Duration retention;
@@ -62,6 +65,7 @@ public final class IdempotencyGuard {
      */
     public IdempotencyGuard(IdempotencyStore store, Clock clock, Duration lease, Duration retention) {
         this.store = Objects.requireNonNull(store, "store");
+        this.audited = store instanceof AuditedIdempotencyStore recording ? recording : null;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.lease = Objects.requireNonNull(lease, "lease");
         this.retention = Objects.requireNonNull(retention, "retention");
@@ -81,14 +85,29 @@ public final class IdempotencyGuard {
      * @throws StoreUnavailableException when the store fails; nothing has been sent upstream
      */
     public Decision begin(IdempotencyScope scope, String fingerprint) {
+        return begin(scope, fingerprint, null);
+    }
+
+    /**
+     * {@link #begin(IdempotencyScope, String)}, the claim written together with {@code intent}: on
+     * {@link Decision.Execute} the intent is recorded; on any other decision it is not (nothing will be sent).
+     *
+     * @param intent the call's audit intent, unchained; null to record none with the claim
+     * @throws IllegalStateException when the store does not record audit events with its writes
+     */
+    public Decision begin(IdempotencyScope scope, String fingerprint, AuditEvent intent) {
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(fingerprint, "fingerprint");
+        if (intent != null && audited == null) {
+            throw new IllegalStateException("this idempotency store does not record audit events");
+        }
         Instant now = clock.instant();
         IdempotencyRecord seen = null;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             if (seen == null) {
                 try {
-                    return new Decision.Execute(store.claim(scope, fingerprint, now, lease, retention));
+                    return new Decision.Execute(intent == null ? store.claim(scope, fingerprint, now, lease, retention)
+                            : audited.claim(scope, fingerprint, now, lease, retention, intent));
                 } catch (KeyAlreadyClaimedException e) {
                     seen = Objects.requireNonNull(e.existing(), "a refused claim carries the existing record");
                 }
@@ -127,10 +146,27 @@ public final class IdempotencyGuard {
 
     /** The upstream answered: stores {@code result} for replay, unless the record is no longer this claim. */
     public Completion completed(IdempotencyRecord claim, String result) {
+        return completed(claim, result, null);
+    }
+
+    /**
+     * {@link #completed(IdempotencyRecord, String)}, the result stored together with {@code outcome}: the outcome is
+     * recorded exactly when the result is {@link Completion#STORED}; otherwise the caller records it on its own.
+     *
+     * @param outcome the call's audit outcome, unchained; null to record none with the result
+     */
+    public Completion completed(IdempotencyRecord claim, String result, AuditEvent outcome) {
         Objects.requireNonNull(claim, "claim");
         Objects.requireNonNull(result, "result");
+        if (outcome != null && audited == null) {
+            throw new IllegalStateException("this idempotency store does not record audit events");
+        }
         try {
-            store.complete(claim, result, clock.instant());
+            if (outcome == null) {
+                store.complete(claim, result, clock.instant());
+            } else {
+                audited.complete(claim, result, clock.instant(), outcome);
+            }
             return Completion.STORED;
         } catch (RecordChangedException e) {
             return Completion.SUPERSEDED;

@@ -39,6 +39,20 @@ public final class InMemoryAuditOutbox extends Availability implements AuditOutb
         return chained;
     }
 
+    @Override
+    public synchronized List<AuditEvent> appendAll(List<AuditEvent> unchained) {
+        AuditOutbox.requireOneSession(unchained);
+        answer("append");
+        List<AuditEvent> events = chains.computeIfAbsent(unchained.get(0).chainKey(), key -> new ArrayList<>());
+        List<AuditEvent> appended = new ArrayList<>(unchained.size());
+        for (AuditEvent event : unchained) {
+            AuditEvent chained = events.isEmpty() ? chain.first(event) : chain.next(events.get(events.size() - 1), event);
+            events.add(chained);
+            appended.add(chained);
+        }
+        return appended;
+    }
+
     /*
      * An event without a session is a chain of one: appending it again (its first answer lost) finds it stored, and
      * another event under the same event id is refused, as the DynamoDB outbox does.

@@ -36,16 +36,50 @@ class AuditPipelineTest {
     }
 
     @Test
-    void nothingReachesTheUpstreamWhenTheIntentCannotBeRecorded() {
+    void nothingStateChangingReachesTheUpstreamWhenTheIntentCannotBeRecorded() {
         String session = broker.initialize();
         broker.call(session, "get_balance", "{}", null); // the broker has learned the tool list
         int upstreamRequests = broker.upstream.methods().size();
         broker.outbox.down(true);
 
+        BrokerException refused = failure(() -> broker.call(session, "transfer", "{\"amount\":5}", "key-audit-down"));
+
+        assertThat(refused.failureClass().wireName()).isEqualTo("not_executed");
+        assertThat(broker.upstream.methods()).hasSize(upstreamRequests);
+        assertThat(broker.upstream.transfers()).isZero();
+        broker.outbox.down(false);
+        assertThat(broker.idempotency.find(scopeOf("transfer", "key-audit-down"))).as("the claim went with its intent").isEmpty();
+    }
+
+    @Test
+    void aReadsAnswerIsWithheldWhenItsRecordCannotBeWritten() {
+        String session = broker.initialize();
+        broker.call(session, "get_balance", "{}", null);
+        broker.outbox.down(true);
+
         BrokerException refused = failure(() -> broker.call(session, "get_balance", "{}", null));
 
         assertThat(refused.code()).isEqualTo(ErrorCode.AUDIT_UNAVAILABLE);
-        assertThat(broker.upstream.methods()).hasSize(upstreamRequests);
+        assertThat(refused.getMessage()).contains("withheld");
+    }
+
+    @Test
+    void aReadIsRecordedAsItsIntentAndOutcomeTogetherAfterItsAnswer() {
+        String session = broker.initialize();
+        broker.call(session, "get_balance", "{}", null);
+        int before = broker.audit().size();
+
+        broker.call(session, "get_balance", "{}", null);
+
+        List<dev.mcpbroker.core.audit.AuditEvent> recorded = broker.audit().subList(before, broker.audit().size());
+        assertThat(recorded).extracting(dev.mcpbroker.core.audit.AuditEvent::kind)
+                .containsExactly(dev.mcpbroker.core.audit.AuditEvent.Kind.INTENT, dev.mcpbroker.core.audit.AuditEvent.Kind.OUTCOME);
+        assertThat(recorded.get(1).sessionSeq()).isEqualTo(recorded.get(0).sessionSeq() + 1);
+    }
+
+    private static dev.mcpbroker.core.idempotency.IdempotencyScope scopeOf(String tool, String key) {
+        return new dev.mcpbroker.core.idempotency.IdempotencyScope(InMemoryBroker.TENANT, InMemoryBroker.AGENT.agentId(),
+                InMemoryBroker.AGENT.onBehalfOf(), SERVER, tool, key);
     }
 
     @Test

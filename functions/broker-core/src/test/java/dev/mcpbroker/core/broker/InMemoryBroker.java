@@ -115,7 +115,8 @@ final class InMemoryBroker {
         SessionCapacity sessionCapacity = new SessionCapacity(leases, clock, sleeper, capacity);
         BrokerPorts ports = new BrokerPorts(sessions, registry, exchange,
                 new AccessPolicy(policy, Duration.ZERO, clock), rateLimiter, metrics,
-                new IdempotencyGuard(idempotency, clock, Duration.ofSeconds(45), Duration.ofHours(24)),
+                new IdempotencyGuard(new dev.mcpbroker.core.idempotency.SeparatelyAudited(idempotency, outbox), clock,
+                        Duration.ofSeconds(45), Duration.ofHours(24)),
                 new ToolCatalog(Duration.ofMinutes(5), clock),
                 new AuditTrail(outbox, new ArgumentFingerprinter(KEY), clock),
                 sessionCapacity,

@@ -94,6 +94,40 @@ public abstract class AuditOutboxContract {
     }
 
     @Test
+    void eventsAppendedTogetherTakeConsecutivePlacesAfterTheChainsHead() {
+        AuditEvent first = outbox.append(event(session, 1));
+        AuditEvent intent = event(session, 3);
+        AuditEvent outcome = event(session, 4);
+
+        List<AuditEvent> together = outbox.appendAll(List.of(intent, outcome));
+
+        assertThat(together).extracting(AuditEvent::unchained).containsExactly(intent, outcome);
+        List<AuditEvent> chain = new ArrayList<>(List.of(first));
+        chain.addAll(together);
+        assertOneChain(chain);
+        assertThat(outbox.undelivered(session, 10)).isEqualTo(chain);
+    }
+
+    @Test
+    void eventsAppendedTogetherMayStartAChain() {
+        List<AuditEvent> together = outbox.appendAll(List.of(event(session, 1), event(session, 2)));
+
+        assertOneChain(together);
+        assertThat(outbox.append(event(session, 3)).sessionSeq()).isEqualTo(3);
+    }
+
+    @Test
+    void eventsOfDifferentSessionsOrAlreadyChainedAreNotAppendedTogether() {
+        AuditEvent chained = outbox.append(event(session, 1));
+
+        assertThatThrownBy(() -> outbox.appendAll(List.of(event(session, 2), event("s-" + UUID.randomUUID(), 3))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> outbox.appendAll(List.of(chained))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> outbox.appendAll(List.of(sessionless(4)))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(outbox.undelivered(session, 10)).containsExactly(chained);
+    }
+
+    @Test
     void chainsOfDifferentSessionsAreNumberedIndependently() {
         String other = "s-" + UUID.randomUUID();
         List<AuditEvent> mine = new ArrayList<>();

@@ -89,6 +89,11 @@ public final class CriticalPathBenchmark {
         }
 
         @Override
+        public List<AuditEvent> appendAll(List<AuditEvent> unchained) {
+            return unchained;
+        }
+
+        @Override
         public List<AuditEvent> undelivered(String chainKey, int limit) {
             return List.of();
         }

@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * What a stateless (2026-07-28) call costs in AWS round trips, against DynamoDB and real upstreams, with every cache
- * warm: to a stateless upstream it needs no session record at all (the audit intent and outcome only); to a legacy
+ * warm: to a stateless upstream it needs no session record at all (its intent and outcome, in one write); to a legacy
  * upstream it reads the held session as a session call reads its own. Deterministic counts, pinned.
  */
 @Timeout(120)
@@ -82,12 +82,12 @@ class StatelessRoundTripsTest {
     }
 
     @Test
-    void aStatelessCallToAStatelessUpstreamTakesTheAuditIntentAndOutcomeOnly() {
+    void aStatelessCallToAStatelessUpstreamTakesItsAuditRecordOnly() {
         statelessCall("modern", "test_simple_text"); // learns the upstream's generation, warms the policy cache
 
         long trips = counted(() -> assertThat(text(statelessCall("modern", "test_simple_text"))).isNotEmpty());
 
-        assertThat(trips).isEqualTo(2);
+        assertThat(trips).isEqualTo(1);
     }
 
     @Test
@@ -100,7 +100,7 @@ class StatelessRoundTripsTest {
         long stateless = counted(() -> assertThat(text(statelessCall("payments", "get_balance"))).contains("alice"));
         long legacy = counted(() -> session.call(id, "get_balance", "{\"account\":\"alice\"}", null));
 
-        assertThat(stateless).isEqualTo(legacy).isEqualTo(3);
+        assertThat(stateless).isEqualTo(legacy).isEqualTo(2);
     }
 
     private static long counted(Runnable call) {
