@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mcpbroker.core.policy.ServerGrant;
 import dev.mcpbroker.core.session.BrokerSession;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.sessiontable.DynamoDbSessionStore;
@@ -15,15 +14,12 @@ import dev.mcpbroker.testkit.lb.Nginx;
 import dev.mcpbroker.testkit.upstream.ConformanceUpstream;
 import dev.mcpbroker.testkit.upstream.ConformanceUpstream.Mode;
 import dev.mcpbroker.testkit.upstream.TypeScriptClient;
-import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.modern.McpException;
 import io.modelcontextprotocol.modern.McpSchema;
 import io.modelcontextprotocol.modern.client.McpClient;
 import io.modelcontextprotocol.modern.client.McpSyncClient;
 import io.modelcontextprotocol.modern.client.transport.HttpClientMcpTransport;
-import io.modelcontextprotocol.modern.client.transport.McpHttpRequest;
 import io.modelcontextprotocol.modern.client.transport.McpHttpRequestCustomizer;
-import io.modelcontextprotocol.modern.client.transport.McpHttpRequestHeaders;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +30,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -120,11 +115,11 @@ class TwoGenerationClientsTest {
 
     @Test
     void statelessClientCallsTheLegacyPaymentsServerThroughOneHeldUpstreamSessionThatBothBrokersShare() {
-        Agent agent = Agent.fresh(LocalBrokerStack.PAYMENTS);
+        FreshAgent agent = FreshAgent.grantedOn(stack, LocalBrokerStack.PAYMENTS);
         long initializesBefore = stack.payments().initializes();
         long transfersBefore = stack.payments().executions("transfer");
         Map<URI, Long> servedBefore = nginx.requestsByBackend();
-        Wire wire = new Wire(agent.authorization());
+        ModernClientWire wire = new ModernClientWire(agent.authorization());
         McpSyncClient client = modernClient(LocalBrokerStack.PAYMENTS, wire);
 
         assertThat(client.tools().list().tools()).extracting(McpSchema.Tool::name)
@@ -166,9 +161,9 @@ class TwoGenerationClientsTest {
 
     @Test
     void statelessClientUsesToolsResourcesAndPromptsOfTheLegacyOnlyFixtureThroughOneHeldSession() {
-        Agent agent = Agent.fresh(LEGACY_FIXTURE);
+        FreshAgent agent = FreshAgent.grantedOn(stack, LEGACY_FIXTURE);
         Map<URI, Long> servedBefore = nginx.requestsByBackend();
-        Wire wire = new Wire(agent.authorization());
+        ModernClientWire wire = new ModernClientWire(agent.authorization());
         McpSyncClient client = modernClient(LEGACY_FIXTURE, wire);
 
         assertFixtureSurface(client);
@@ -183,9 +178,9 @@ class TwoGenerationClientsTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {MODERN_FIXTURE, DUAL_FIXTURE})
     void statelessClientReachesA2026CapableUpstreamWithoutAnySession(String server) {
-        Agent agent = Agent.fresh(server);
+        FreshAgent agent = FreshAgent.grantedOn(stack, server);
         Map<URI, Long> servedBefore = nginx.requestsByBackend();
-        Wire wire = new Wire(agent.authorization());
+        ModernClientWire wire = new ModernClientWire(agent.authorization());
         McpSyncClient client = modernClient(server, wire);
 
         McpSchema.DiscoverResult discovery = client.discover();
@@ -203,7 +198,7 @@ class TwoGenerationClientsTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {MODERN_FIXTURE, DUAL_FIXTURE})
     void legacyJavaSdkClientUsesA2026CapableUpstreamInOneBrokerSessionServedByBothInstances(String server) {
-        Agent agent = Agent.fresh(server);
+        FreshAgent agent = FreshAgent.grantedOn(stack, server);
         Map<URI, Long> servedBefore = nginx.requestsByBackend();
         Set<String> sessionIds = ConcurrentHashMap.newKeySet();
         URI endpoint = endpoint(server);
@@ -251,7 +246,7 @@ class TwoGenerationClientsTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {MODERN_FIXTURE, DUAL_FIXTURE})
     void typeScriptSdkUsesA2026CapableUpstreamInOneBrokerSessionServedByBothInstances(String server) {
-        Agent agent = Agent.fresh(server);
+        FreshAgent agent = FreshAgent.grantedOn(stack, server);
         Map<URI, Long> servedBefore = nginx.requestsByBackend();
         Map<String, String> headers = Map.of("Authorization", agent.authorization());
         JsonNode run = TypeScriptClient.run(endpoint(server), headers, List.of(
@@ -284,7 +279,7 @@ class TwoGenerationClientsTest {
     // ---- the clients
 
     /** The MCP Java SDK's 2026-07-28 client through the load balancer, with the agent's token on every request. */
-    private static McpSyncClient modernClient(String server, Wire wire) {
+    private static McpSyncClient modernClient(String server, ModernClientWire wire) {
         HttpClientMcpTransport transport = HttpClientMcpTransport.builder(endpoint(server))
                 .requestCustomizer(McpHttpRequestCustomizer.fromSync(wire))
                 .build();
@@ -310,87 +305,20 @@ class TwoGenerationClientsTest {
                 assertThat(((McpSchema.TextContent) message.content()).text()).isEqualTo("This is a simple prompt for testing."));
     }
 
-    /**
-     * Sees every HTTP request the 2026-07-28 client sends (after the transport set its headers), adds the agent's
-     * token and, for a named tool, an {@code Idempotency-Key}.
-     */
-    private static final class Wire implements McpHttpRequestCustomizer.Sync {
-
-        record Sent(String mcpMethod, List<String> versionHeader, List<String> methodHeader, List<String> sessionHeader,
-                    String body) {
-        }
-
-        final List<Sent> sent = new CopyOnWriteArrayList<>();
-        private final String authorization;
-        private final Map<String, String> idempotencyKeys = new ConcurrentHashMap<>();
-
-        Wire(String authorization) {
-            this.authorization = authorization;
-        }
-
-        void idempotencyKeyFor(String tool, String key) {
-            if (key == null) {
-                idempotencyKeys.remove(tool);
-            } else {
-                idempotencyKeys.put(tool, key);
-            }
-        }
-
-        @Override
-        public void customize(McpHttpRequest request, McpHttpRequestHeaders headers, McpTransportContext context) {
-            headers.set("Authorization", authorization);
-            if ("tools/call".equals(request.mcpMethod()) && request.mcpName() != null
-                    && idempotencyKeys.containsKey(request.mcpName())) {
-                headers.set("Idempotency-Key", idempotencyKeys.get(request.mcpName()));
-            }
-            sent.add(new Sent(request.mcpMethod(), headers.get("MCP-Protocol-Version"), headers.get("Mcp-Method"),
-                    headers.get("Mcp-Session-Id"), request.body()));
-        }
-
-        /** What the client speaks: 2026-07-28 on every request, in the headers and in _meta; no initialize, no session. */
-        void assertEverythingWasSentStateless() {
-            assertThat(sent).isNotEmpty().allSatisfy(request -> {
-                assertThat(request.mcpMethod()).isNotEqualTo("initialize");
-                assertThat(request.versionHeader()).containsExactly(MODERN_VERSION);
-                assertThat(request.methodHeader()).containsExactly(request.mcpMethod());
-                assertThat(request.sessionHeader()).isEmpty();
-                JsonNode meta = json(request.body()).path("params").path("_meta");
-                assertThat(meta.path("io.modelcontextprotocol/protocolVersion").asText()).isEqualTo(MODERN_VERSION);
-                assertThat(meta.path("io.modelcontextprotocol/clientCapabilities").isObject()).isTrue();
-            });
-        }
-    }
-
     // ---- agents, endpoints, the state table
-
-    /** An agent no broker has seen, granted everything on {@code server}. */
-    private record Agent(String id, String tenant, String authorization) {
-
-        static Agent fresh(String server) {
-            String suffix = UUID.randomUUID().toString().substring(0, 8);
-            String id = "two-generations-" + suffix;
-            String tenant = "two-generations-" + suffix;
-            ServerGrant grant = LocalBrokerStack.PAYMENTS.equals(server) ? new ServerGrant(server, null)
-                    : new ServerGrant(server, null, List.of("*"), List.of("*"), null);
-            stack.policyAdmin().grant(id, tenant, grant);
-            String token = stack.tokens().forAgent(id).tenant(tenant).actingFor("user-" + suffix + "@example.com")
-                    .expiresIn(Duration.ofMinutes(30)).sign();
-            return new Agent(id, tenant, "Bearer " + token);
-        }
-    }
 
     private static URI endpoint(String server) {
         return nginx.baseUri().resolve("/mcp/" + server);
     }
 
     /** The agent's live sessions on {@code server}, as every broker instance reads them. */
-    private static List<BrokerSession> sessionsOf(Agent agent, String server) {
+    private static List<BrokerSession> sessionsOf(FreshAgent agent, String server) {
         return new SessionAdmin(stack.aws().dynamoDb(), LocalBrokerStack.TABLE).liveSessions(Instant.now(), server).stream()
                 .filter(session -> session.owner().agentId().equals(agent.id()) && session.owner().tenantId().equals(agent.tenant()))
                 .toList();
     }
 
-    private static BrokerSession assertOneHeldSession(Agent agent, String server) {
+    private static BrokerSession assertOneHeldSession(FreshAgent agent, String server) {
         List<BrokerSession> sessions = sessionsOf(agent, server);
         assertThat(sessions).as("sessions of the stateless agent on %s", server).singleElement().satisfies(session -> {
             assertThat(session.sessionId()).startsWith("held-");
@@ -404,7 +332,7 @@ class TwoGenerationClientsTest {
      * has no sessions; bound to a real upstream session on the upstream of both generations, which still serves the
      * agent's own generation (the broker sends a legacy initialize as it is and asks no further).
      */
-    private static void assertBrokerSession(Agent agent, String server, String sessionId) {
+    private static void assertBrokerSession(FreshAgent agent, String server, String sessionId) {
         BrokerSession session = new DynamoDbSessionStore(stack.aws().dynamoDb(), LocalBrokerStack.TABLE).find(sessionId)
                 .orElseThrow(() -> new AssertionError("no session " + sessionId + " in the state table"));
         assertThat(session.owner().agentId()).isEqualTo(agent.id());
@@ -431,13 +359,5 @@ class TwoGenerationClientsTest {
         JsonNode step = run.path("steps").get(index);
         assertThat(step.has("error")).as("step %s failed: %s", index, step.path("error")).isFalse();
         return step.path("result");
-    }
-
-    private static JsonNode json(String body) {
-        try {
-            return RawMcp.JSON.readTree(body);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }
