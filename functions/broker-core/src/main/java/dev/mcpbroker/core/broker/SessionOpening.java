@@ -175,7 +175,7 @@ final class SessionOpening {
         String requestedVersion = request.params().path("protocolVersion").asText("");
         String version = ProtocolVersions.isSupported(requestedVersion) ? requestedVersion : ProtocolVersions.SUPPORTED.get(0);
         ObjectNode result = replies.object().put("protocolVersion", version);
-        result.set("capabilities", learned.discovery().path("capabilities").deepCopy());
+        result.set("capabilities", StatelessTranslation.sessionCapabilities(learned.discovery().path("capabilities")));
         JsonNode serverInfo = learned.discovery().path(McpMeta.META).path(McpMeta.SERVER_INFO);
         result.set("serverInfo", serverInfo.isObject() ? serverInfo
                 : replies.object().put("name", exchange.server().id()).put("version", "1"));

@@ -73,6 +73,26 @@ public final class StatelessTranslation {
         return copy;
     }
 
+    /**
+     * A 2026-07-28 upstream's capabilities as a legacy session of the broker's own can use them. That generation
+     * replaced {@code logging/setLevel} by a level in each request's {@code _meta}, and {@code resources/subscribe}
+     * and list-change notifications by {@code subscriptions/listen}; a legacy session has none of those, and the
+     * broker holds no stream to deliver notifications on, so {@code logging}, {@code subscribe} and
+     * {@code listChanged} are not announced.
+     */
+    public static ObjectNode sessionCapabilities(JsonNode discovered) {
+        ObjectNode copy = discovered instanceof ObjectNode object ? object.deepCopy()
+                : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        copy.remove("logging");
+        for (String capability : new String[] {"tools", "prompts", "resources"}) {
+            if (copy.get(capability) instanceof ObjectNode flags) {
+                flags.remove("listChanged");
+                flags.remove("subscribe");
+            }
+        }
+        return copy;
+    }
+
     /** Client capabilities without those the broker cannot relay ({@link #UNRELAYED_CAPABILITIES}). */
     public static ObjectNode relayable(JsonNode capabilities) {
         ObjectNode copy = capabilities instanceof ObjectNode object ? object.deepCopy()

@@ -57,7 +57,8 @@ final class InMemoryStatelessUpstream implements UpstreamClient {
             case "server/discover" -> {
                 result.putArray("supportedVersions").add("2026-07-28");
                 result.putObject("capabilities").putObject("tools");
-                result.with("capabilities").putObject("resources");
+                result.with("capabilities").putObject("resources").put("subscribe", true).put("listChanged", true);
+                result.with("capabilities").putObject("logging");
                 result.put("instructions", "ledger of record");
                 result.putObject(McpMeta.META).putObject(McpMeta.SERVER_INFO).put("name", "ledger").put("version", "2");
             }

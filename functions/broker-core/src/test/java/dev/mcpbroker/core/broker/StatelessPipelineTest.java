@@ -299,21 +299,36 @@ class StatelessPipelineTest {
     }
 
     @Test
-    void aLegacyAgentsPingToAStatelessUpstreamIsAnsweredByTheBrokerAndALogLevelIsRefused() {
-        String session = broker.broker.post(new BrokerRequest(AGENT, LEDGER, null, null, null, """
-                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",
-                 "capabilities":{},"clientInfo":{"name":"legacy-agent","version":"1"}}}""".getBytes(StandardCharsets.UTF_8)))
-                .headers().get(McpHeaders.SESSION_ID);
+    void aLegacyAgentsPingToAStatelessUpstreamIsAnsweredByTheBrokerAndALogLevelOrSubscriptionIsRefused() {
+        broker.policy.grant(AGENT.agentId(), InMemoryBroker.TENANT, new dev.mcpbroker.core.policy.ServerGrant(LEDGER, null,
+                List.of("*"), List.of("*"), null));
+        String session = openLegacySession(LEDGER).headers().get(McpHeaders.SESSION_ID);
         int before = broker.statelessUpstream.calls().size();
 
-        ObjectNode pong = broker.broker.post(new BrokerRequest(AGENT, LEDGER, session, "2025-11-25", null, """
-                {"jsonrpc":"2.0","id":2,"method":"ping"}""".getBytes(StandardCharsets.UTF_8))).body().orElseThrow();
-        BrokerException level = failure(() -> broker.broker.post(new BrokerRequest(AGENT, LEDGER, session, "2025-11-25", null, """
-                {"jsonrpc":"2.0","id":3,"method":"logging/setLevel","params":{"level":"info"}}""".getBytes(StandardCharsets.UTF_8))));
+        ObjectNode pong = legacyRequest(session, """
+                {"jsonrpc":"2.0","id":2,"method":"ping"}""").body().orElseThrow();
 
         assertThat(pong.path("result").isObject()).isTrue();
-        assertThat(level.code()).isEqualTo(ErrorCode.NOT_RELAYABLE);
+        for (String body : List.of("""
+                {"jsonrpc":"2.0","id":3,"method":"logging/setLevel","params":{"level":"info"}}""", """
+                {"jsonrpc":"2.0","id":4,"method":"resources/subscribe","params":{"uri":"ledger://accounts"}}""", """
+                {"jsonrpc":"2.0","id":5,"method":"resources/unsubscribe","params":{"uri":"ledger://accounts"}}""")) {
+            BrokerException refused = failure(() -> legacyRequest(session, body));
+            assertThat(refused.code()).as(body).isEqualTo(ErrorCode.NOT_RELAYABLE);
+        }
         assertThat(broker.statelessUpstream.calls()).hasSize(before);
+    }
+
+    @Test
+    void aSessionOnAStatelessUpstreamAnnouncesNoLoggingSubscriptionsOrListChangesThatGenerationCannotServeIt() {
+        ObjectNode capabilities = openLegacySession(LEDGER).body().orElseThrow().path("result").path("capabilities").deepCopy();
+
+        // The upstream's discovery announces all three (InMemoryStatelessUpstream).
+        assertThat(capabilities.has("logging")).isFalse();
+        assertThat(capabilities.path("resources").isObject()).isTrue();
+        assertThat(capabilities.path("resources").has("subscribe")).isFalse();
+        assertThat(capabilities.path("resources").has("listChanged")).isFalse();
+        assertThat(capabilities.has("tools")).isTrue();
     }
 
     @Test
@@ -398,6 +413,17 @@ class StatelessPipelineTest {
         assertThat(sent.upstreamSessionId()).isNull();
         assertThat(sent.message().path("params").path(McpMeta.META).path(McpMeta.CLIENT_INFO).path("name").asText())
                 .isEqualTo("legacy-agent");
+    }
+
+    private BrokerResponse openLegacySession(String server) {
+        return broker.broker.post(new BrokerRequest(AGENT, server, null, null, null, """
+                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",
+                 "capabilities":{},"clientInfo":{"name":"legacy-agent","version":"1"}}}""".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private BrokerResponse legacyRequest(String session, String body) {
+        return broker.broker.post(new BrokerRequest(AGENT, LEDGER, session, "2025-11-25", null,
+                body.getBytes(StandardCharsets.UTF_8)));
     }
 
     private BrokerResponse post(String server, String method, String name, String params) {
