@@ -11,8 +11,12 @@ import java.util.function.UnaryOperator;
  */
 public final class SessionChanges {
 
-    /** Far more than concurrent requests on one session should ever need; bounds a pathological loop. */
-    static final int MAX_ATTEMPTS = 16;
+    /**
+     * A change loses a race only to another change that was stored, so n concurrent changes cost one of them at
+     * most n - 1 attempts; 20 requests on one session each storing a cookie once need up to 20. The bound sits well
+     * above the concurrency a session sees and only stops a pathological loop.
+     */
+    static final int MAX_ATTEMPTS = 64;
 
     private final SessionStore store;
 

@@ -76,7 +76,7 @@ final class CountingHttpProxy implements AutoCloseable {
             byOperation.computeIfAbsent(operation == null ? "(none)" : operation.substring(operation.indexOf('.') + 1),
                     key -> new LongAdder()).increment();
             HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().toString()))
-                    .timeout(Duration.ofSeconds(30))
+                    .timeout(Duration.ofSeconds(120))
                     .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
             exchange.getRequestHeaders().forEach((name, values) -> {
                 if (!NOT_FORWARDED.contains(name.toLowerCase())) {
@@ -95,6 +95,9 @@ final class CountingHttpProxy implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("counting proxy: " + e);
+            throw e;
         }
     }
 

@@ -91,7 +91,7 @@ enum RequestKind {
                 return;
             }
             try {
-                HttpRequest.Builder delete = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(30)).DELETE();
+                HttpRequest.Builder delete = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(120)).DELETE();
                 headers.forEach(delete::header);
                 HTTP.send(delete.build(), HttpResponse.BodyHandlers.discarding());
             } catch (IOException e) {
@@ -104,7 +104,7 @@ enum RequestKind {
 
     private static HttpResponse<String> post(URI endpoint, Map<String, String> headers, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
-                .timeout(Duration.ofSeconds(30))
+                .timeout(Duration.ofSeconds(120))
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
