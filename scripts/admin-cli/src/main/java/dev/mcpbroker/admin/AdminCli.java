@@ -70,6 +70,15 @@ public final class AdminCli {
               kill-tool <server-id> <tool>    revive-tool <server-id> <tool>
               kill-resource <server-id> <uri|prefix*>   revive-resource <server-id> <uri|prefix*>
               kill-prompt <server-id> <prompt>          revive-prompt <server-id> <prompt>
+              list-tools <server-id> [--local-development true]
+                                              the upstream's tools now: approved, changed or new, with hashes
+              diff-tool <server-id> <tool> [--local-development true]
+                                              what changed since the approval: texts, schema and annotation members
+              approve-tool <server-id> <tool> --hash <sha256> [--by <name>]
+              approve-tool <server-id> --all true --hash <listing-sha256> [--by <name>]
+                                              approves what the upstream serves, if it is still what you looked at
+              set-tool-pinning <server-id> off|warn|enforce
+                                              enforce: tools not approved are hidden and refused; warn: counted
               list-servers | list-grants | list-sessions [--server <server-id>]
               create-tables                   for local runs; in AWS the SAM template creates them
               audit-redrive [--stream-arn <arn>] [--min-age PT15M]
@@ -142,6 +151,9 @@ public final class AdminCli {
         }
         Arguments a = new Arguments(args);
         try {
+            if (ToolPinCommand.COMMANDS.contains(a.command())) {
+                return new ToolPinCommand(dynamoDb, secrets, policyTable, env, clock, out, err).run(a);
+            }
             if (a.command().equals("audit-redrive")) {
                 a.refuseOptionsOutside(java.util.Set.of("--stream-arn", "--min-age"));
                 return new AuditRedriveCommand(dynamoDb, sessionTable, kinesis, env, clock, out).run(a);
