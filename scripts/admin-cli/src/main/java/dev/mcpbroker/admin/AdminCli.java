@@ -70,15 +70,7 @@ public final class AdminCli {
               kill-tool <server-id> <tool>    revive-tool <server-id> <tool>
               kill-resource <server-id> <uri|prefix*>   revive-resource <server-id> <uri|prefix*>
               kill-prompt <server-id> <prompt>          revive-prompt <server-id> <prompt>
-              list-tools <server-id> [--local-development true]
-                                              the upstream's tools now: approved, changed or new, with hashes
-              diff-tool <server-id> <tool> [--local-development true]
-                                              what changed since the approval: texts, schema and annotation members
-              approve-tool <server-id> <tool> --hash <sha256> [--by <name>]
-              approve-tool <server-id> --all true --hash <listing-sha256> [--by <name>]
-                                              approves what the upstream serves, if it is still what you looked at
-              set-tool-pinning <server-id> off|warn|enforce
-                                              enforce: tools not approved are hidden and refused; warn: counted
+            """ + ToolPinCommand.USAGE + """
               list-servers | list-grants | list-sessions [--server <server-id>]
               create-tables                   for local runs; in AWS the SAM template creates them
               audit-redrive [--stream-arn <arn>] [--min-age PT15M]

@@ -31,6 +31,19 @@ final class ToolPinCommand {
 
     static final Set<String> COMMANDS = Set.of("list-tools", "diff-tool", "approve-tool", "set-tool-pinning");
 
+    /** These commands' lines of the CLI's usage text. */
+    static final String USAGE = """
+              list-tools <server-id> [--local-development true]
+                                              the upstream's tools now: approved, changed or new, with hashes
+              diff-tool <server-id> <tool> [--local-development true]
+                                              what changed since the approval: texts, schema and annotation members
+              approve-tool <server-id> <tool> --hash <sha256> [--by <name>]
+              approve-tool <server-id> --all true --hash <listing-sha256> [--by <name>]
+                                              approves what the upstream serves, if it is still what you looked at
+              set-tool-pinning <server-id> off|warn|enforce
+                                              enforce: tools not approved are hidden and refused; warn: counted
+            """;
+
     private static final Map<String, Set<String>> OPTIONS = Map.of(
             "list-tools", Set.of("--local-development"),
             "diff-tool", Set.of("--local-development"),
