@@ -18,6 +18,7 @@ import dev.mcpbroker.core.idempotency.SeparatelyAudited;
 import dev.mcpbroker.core.idempotency.ToolCatalog;
 import dev.mcpbroker.core.idempotency.UpstreamKeys;
 import dev.mcpbroker.core.jsonrpc.JsonRpcCodec;
+import dev.mcpbroker.core.pinning.PinnedTools;
 import dev.mcpbroker.core.policy.AccessPolicy;
 import dev.mcpbroker.core.policy.RateLimit;
 import dev.mcpbroker.core.policy.TtlCache;
@@ -43,6 +44,7 @@ import dev.mcpbroker.sessiontable.idempotency.DynamoDbIdempotencyStore;
 import dev.mcpbroker.sessiontable.lease.DynamoDbLeaseStore;
 import dev.mcpbroker.sessiontable.lease.DynamoDbWarmSessionPool;
 import dev.mcpbroker.sessiontable.policy.DynamoDbPolicyStore;
+import dev.mcpbroker.sessiontable.policy.DynamoDbToolApprovals;
 import dev.mcpbroker.sessiontable.policy.DynamoDbUpstreamRegistry;
 import dev.mcpbroker.sessiontable.policy.PolicyAdmin;
 import java.nio.charset.StandardCharsets;
@@ -165,7 +167,9 @@ public final class BrokerComposition {
                 warmSessions(),
                 new DynamoDbTaskSessionCounter(dynamoDb, state),
                 new DynamoDbTaskOwners(dynamoDb, state),
-                new UpstreamKeys(key));
+                new UpstreamKeys(key),
+                new PinnedTools(new DynamoDbToolApprovals(dynamoDb, config.policy().table(), clock),
+                        config.policy().cacheTtl(), config.idempotency().liveToolsTtl(), clock));
         return new McpBroker(new JsonRpcCodec(mapper), ports, new SessionIds(new SecureRandom()), clock, settings());
     }
 

@@ -155,6 +155,14 @@ public interface BrokerConfig {
         /** How long an instance trusts the read-only annotations it learned from an upstream's tools/list. */
         @WithDefault("PT5M")
         Duration toolCatalogTtl();
+
+        /**
+         * How long an instance trusts a live tool definition it learned from an upstream's tools/list when it checks
+         * a call on a server under tool pinning: the longest a changed definition may go unnoticed by a call that no
+         * tools/list answer preceded. Past it, the broker reads the upstream's list again before deciding.
+         */
+        @WithDefault("PT1M")
+        Duration liveToolsTtl();
     }
 
     interface Http {

@@ -386,13 +386,32 @@ class DeploymentContractTest {
                 // Query), warm sessions taken (Query, DeleteItem), the per-task session counter (UpdateItem ADD)
                 getAtt("StateTable"), Set.of("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
                         "dynamodb:DeleteItem", "dynamodb:Query"),
-                // the allowlist and registry: read only, by key (DynamoDbPolicyStore, DynamoDbUpstreamRegistry)
-                getAtt("PolicyTable"), Set.of("dynamodb:GetItem"),
+                // the allowlist and registry: read only, by key (DynamoDbPolicyStore, DynamoDbUpstreamRegistry); pinned
+                // tool definitions (Query) and first-sight approvals (PutItem), on tools# partitions only (below)
+                getAtt("PolicyTable"), Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"),
                 // the audit fingerprint key
                 JsonNodeFactory.instance.objectNode().put("Ref", "AuditFingerprintKey").toString(),
                 Set.of("secretsmanager:GetSecretValue"),
                 // upstream credentials under the admin CLI's prefix only
                 upstreamSecrets(), Set.of("secretsmanager:GetSecretValue")));
+    }
+
+    /** The broker writes the policy table only where tool approvals live, never grants or the registry. */
+    @Test
+    void functionWritesThePolicyTableOnlyInToolApprovalPartitions() throws IOException {
+        JsonNode policies = template().path("Resources").path("BrokerFunction").path("Properties").path("Policies");
+        java.util.List<JsonNode> onPolicyTable = new java.util.ArrayList<>();
+        policies.forEach(policy -> policy.path("Statement").forEach(statement -> {
+            if (statement.path("Resource").toString().equals(getAtt("PolicyTable"))) {
+                onPolicyTable.add(statement);
+            }
+        }));
+        assertThat(onPolicyTable).allSatisfy(statement -> {
+            if (statement.path("Action").toString().contains("dynamodb:PutItem")) {
+                assertThat(statement.path("Condition").path("ForAllValues:StringLike").path("dynamodb:LeadingKeys").toString())
+                        .isEqualTo("[\"tools#*\"]");
+            }
+        }).anySatisfy(statement -> assertThat(statement.path("Action").toString()).contains("dynamodb:PutItem"));
     }
 
     /** The upstream credentials: secrets under the admin CLI's prefix only. */

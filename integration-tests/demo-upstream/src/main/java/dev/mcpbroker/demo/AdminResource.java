@@ -21,6 +21,9 @@ public class AdminResource {
     @Inject
     RequestHeaderRecorder headers;
 
+    @Inject
+    ChangingTool changingTool;
+
     /** {@code {"transfer": n, "get_balance": n, "list_transfers": n}}: tool executions since the last reset. */
     @GET
     @Path("/executions")
@@ -35,12 +38,38 @@ public class AdminResource {
         return ledger.balances();
     }
 
-    /** Seed balances, no transfers, zero counters, no remembered headers; releases a hung transfer. */
+    /**
+     * Defines (or redefines) the tool {@code quote_fx} with {@code description}: an upstream changing a tool under a
+     * running broker. {@code DELETE} removes it again.
+     */
+    @POST
+    @Path("/changing-tool")
+    public Map<String, String> defineChangingTool(@QueryParam("description") String description) {
+        changingTool.define(description == null ? "Quotes a currency pair." : description);
+        return Map.of("defined", ChangingTool.NAME);
+    }
+
+    @jakarta.ws.rs.DELETE
+    @Path("/changing-tool")
+    public Map<String, Boolean> removeChangingTool() {
+        changingTool.remove();
+        return Map.of("removed", true);
+    }
+
+    /** {@code {"calls": n}}: executions of {@code quote_fx} since it was last removed. */
+    @GET
+    @Path("/changing-tool")
+    public Map<String, Long> changingToolCalls() {
+        return Map.of("calls", changingTool.calls());
+    }
+
+    /** Seed balances, no transfers, zero counters, no remembered headers, no {@code quote_fx}; releases a hung transfer. */
     @POST
     @Path("/reset")
     public Map<String, Long> reset() {
         ledger.reset();
         headers.reset();
+        changingTool.remove();
         return ledger.executions();
     }
 

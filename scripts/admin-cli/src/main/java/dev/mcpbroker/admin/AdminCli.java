@@ -70,6 +70,7 @@ public final class AdminCli {
               kill-tool <server-id> <tool>    revive-tool <server-id> <tool>
               kill-resource <server-id> <uri|prefix*>   revive-resource <server-id> <uri|prefix*>
               kill-prompt <server-id> <prompt>          revive-prompt <server-id> <prompt>
+            """ + ToolPinCommand.USAGE + """
               list-servers | list-grants | list-sessions [--server <server-id>]
               create-tables                   for local runs; in AWS the SAM template creates them
               audit-redrive [--stream-arn <arn>] [--min-age PT15M]
@@ -142,6 +143,9 @@ public final class AdminCli {
         }
         Arguments a = new Arguments(args);
         try {
+            if (ToolPinCommand.COMMANDS.contains(a.command())) {
+                return new ToolPinCommand(dynamoDb, secrets, policyTable, env, clock, out, err).run(a);
+            }
             if (a.command().equals("audit-redrive")) {
                 a.refuseOptionsOutside(java.util.Set.of("--stream-arn", "--min-age"));
                 return new AuditRedriveCommand(dynamoDb, sessionTable, kinesis, env, clock, out).run(a);

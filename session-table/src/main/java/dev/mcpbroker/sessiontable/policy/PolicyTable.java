@@ -6,7 +6,7 @@ import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 
 /**
- * The policy table: agent grants, tenant limits and the upstream registry. It is a table of its own, not
+ * The policy table: agent grants, tenant limits, the upstream registry and approved tool definitions. It is a table of its own, not
  * part of the state table, so the broker's role can be given read-only access to it while only the admin
  * tool may write. Items are told apart by key prefix:
  *
@@ -18,6 +18,11 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
  *   <li>{@code server#<serverId>} / {@code registry}: {@code url} S, {@code authScheme} S, optional
  *       {@code secretId} S and {@code headerName} S, {@code connectTimeoutMs} N, {@code requestTimeoutMs} N,
  *       {@code killed} BOOL, optional {@code killedTools} SS, {@code updatedAt} N (epoch millis)</li>
+ *   <li>{@code tools#<serverId>} / {@code pinning}: {@code mode} S ({@code off}, {@code warn}, {@code enforce}),
+ *       {@code updatedAt} N; {@code tools#<serverId>} / {@code tool#<name>}: one approved tool definition,
+ *       {@code toolName} S, {@code definition} S (canonical JSON), {@code hash} S (SHA-256, hex),
+ *       {@code approvedAt} N, {@code approvedBy} S ({@link ToolApprovalItems}). The broker writes here only
+ *       first-sight approvals (create-only), and its role may write no other partition.</li>
  * </ul>
  *
  * <p>No TTL: policy never expires by itself.

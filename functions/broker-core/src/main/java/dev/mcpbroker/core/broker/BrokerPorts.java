@@ -5,6 +5,7 @@ import dev.mcpbroker.core.capacity.SessionCapacity;
 import dev.mcpbroker.core.idempotency.IdempotencyGuard;
 import dev.mcpbroker.core.idempotency.ToolCatalog;
 import dev.mcpbroker.core.idempotency.UpstreamKeys;
+import dev.mcpbroker.core.pinning.PinnedTools;
 import dev.mcpbroker.core.policy.AccessPolicy;
 import dev.mcpbroker.core.policy.RateLimiter;
 import dev.mcpbroker.core.session.SessionStore;
@@ -17,13 +18,13 @@ import java.util.Objects;
 
 /**
  * The collaborators of the request path: state behind ports (sessions, capacity, idempotency records, the audit
- * outbox, grants, rate buckets), the upstream exchange, and the metrics sink. One composition root fills it
+ * outbox, grants, rate buckets, approved tool definitions), the upstream exchange, and the metrics sink. One composition root fills it
  * with DynamoDB adapters in the function, another with in-memory adapters in tests.
  */
 public record BrokerPorts(SessionStore sessions, UpstreamRegistry upstreams, UpstreamExchange upstream, AccessPolicy policy,
                           RateLimiter rateLimiter, BrokerMetrics metrics, IdempotencyGuard idempotency, ToolCatalog tools,
                           AuditTrail audit, SessionCapacity capacity, WarmSessions warmSessions, TaskSessionCounter tasks,
-                          TaskOwners taskOwners, UpstreamKeys upstreamKeys) {
+                          TaskOwners taskOwners, UpstreamKeys upstreamKeys, PinnedTools pins) {
 
     public BrokerPorts {
         Objects.requireNonNull(sessions, "sessions");
@@ -40,5 +41,6 @@ public record BrokerPorts(SessionStore sessions, UpstreamRegistry upstreams, Ups
         Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(taskOwners, "taskOwners");
         Objects.requireNonNull(upstreamKeys, "upstreamKeys");
+        Objects.requireNonNull(pins, "pins");
     }
 }

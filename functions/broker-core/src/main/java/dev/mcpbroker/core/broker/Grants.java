@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpbroker.core.error.BrokerException;
 import dev.mcpbroker.core.error.ErrorCode;
 import dev.mcpbroker.core.error.StoreUnavailableException;
-import dev.mcpbroker.core.idempotency.ToolCatalog;
 import dev.mcpbroker.core.jsonrpc.JsonRpc;
 import dev.mcpbroker.core.mcp.McpMessages;
 import dev.mcpbroker.core.policy.AccessPolicy;
@@ -31,13 +30,13 @@ final class Grants {
 
     private final AccessPolicy policy;
     private final TaskOwners tasks;
-    private final ToolCatalog catalog;
+    private final ToolPinning pinning;
     private final Clock clock;
 
-    Grants(AccessPolicy policy, TaskOwners tasks, ToolCatalog catalog, Clock clock) {
+    Grants(AccessPolicy policy, TaskOwners tasks, ToolPinning pinning, Clock clock) {
         this.policy = Objects.requireNonNull(policy);
         this.tasks = Objects.requireNonNull(tasks);
-        this.catalog = Objects.requireNonNull(catalog);
+        this.pinning = Objects.requireNonNull(pinning);
         this.clock = Objects.requireNonNull(clock);
     }
 
@@ -71,11 +70,14 @@ final class Grants {
         return tool;
     }
 
-    /** Narrows a list result to what the agent may use (and learns tool annotations from tool lists). */
+    /**
+     * Narrows a list result to what the agent may use (and learns tool annotations and definitions from tool lists,
+     * leaving out tools whose definitions pinning does not admit).
+     */
     ObjectNode narrow(Exchange exchange, ObjectNode response) {
         switch (exchange.method().governance()) {
             case TOOL_LIST -> {
-                catalog.learn(exchange.server().id(), response.path(JsonRpc.RESULT));
+                pinning.narrowList(exchange, response);
                 policy.filterToolList(exchange.identity(), exchange.server(), response);
             }
             case RESOURCE_LIST -> policy.filterResourceList(exchange.identity(), exchange.server(), response);

@@ -56,8 +56,10 @@ public final class McpBroker {
                 new BoundSession.Collaborators(ports.upstream(), ports.metrics(), codec.mapper()), generations,
                 settings.sessions(), clock);
         this.opening = new SessionOpening(ports, audit, replies, sessionIds, generations, settings.sessions(), clock);
-        this.grants = new Grants(ports.policy(), ports.taskOwners(), ports.tools(), clock);
-        this.tools = new ToolCalls(grants, new StateChangingTools(ports.tools(), codec.mapper()),
+        ToolLists toolLists = new ToolLists(ports.tools(), ports.pins().live(), codec.mapper());
+        ToolPinning pinning = new ToolPinning(ports.pins(), toolLists, audit, ports.metrics());
+        this.grants = new Grants(ports.policy(), ports.taskOwners(), pinning, clock);
+        this.tools = new ToolCalls(grants, pinning, new StateChangingTools(ports.tools(), toolLists),
                 new IdempotentToolCall(ports.idempotency(), ports.upstreamKeys(), audit, ports.metrics(), replies,
                         settings.requireIdempotencyKey()),
                 audit, ports.metrics());

@@ -63,6 +63,14 @@ public enum ErrorCode {
     RESOURCE_NOT_ALLOWED(-31041, 200, "resource_not_allowed", FailureClass.DETERMINISTIC, Kind.REFUSAL),
     RESOURCE_KILLED(-31041, 200, "resource_killed", FailureClass.DETERMINISTIC, Kind.REFUSAL),
     PROMPT_NOT_ALLOWED(-31041, 200, "prompt_not_allowed", FailureClass.DETERMINISTIC, Kind.REFUSAL),
+    /**
+     * Tool pinning under {@code enforce}: the upstream's live definition of the tool (description, schemas,
+     * annotations, title) is not the approved one, or the upstream no longer lists an approved tool. Refused until an
+     * operator approves the new definition.
+     */
+    TOOL_DEFINITION_CHANGED(-31041, 200, "tool_definition_changed", FailureClass.DETERMINISTIC, Kind.REFUSAL),
+    /** Tool pinning under {@code enforce}: no definition of this tool was ever approved on this server. */
+    TOOL_NOT_APPROVED(-31041, 200, "tool_not_approved", FailureClass.DETERMINISTIC, Kind.REFUSAL),
     PROMPT_KILLED(-31041, 200, "prompt_killed", FailureClass.DETERMINISTIC, Kind.REFUSAL),
     /** A method the broker's table does not know, and the agent's grant does not name: never relayed. */
     UNKNOWN_METHOD(Reserved.METHOD_NOT_FOUND, 200, "unknown_method", FailureClass.DETERMINISTIC, Kind.REFUSAL),

@@ -32,6 +32,15 @@ public interface BrokerMetrics {
     default void sessionsPerTask(String serverId, long sessions) {
     }
 
+    /**
+     * A tool whose live definition is not approved was seen on a server under pinning ({@code warn} or
+     * {@code enforce}): in a {@code tools/list} answer, or named by a {@code tools/call}.
+     *
+     * @param reason {@code tool_definition_changed} or {@code tool_not_approved}
+     */
+    default void toolDefinitionDrift(String serverId, String reason) {
+    }
+
     /** A session was ended by its agent. */
     default void sessionEnded(String serverId) {
     }
@@ -119,6 +128,11 @@ public interface BrokerMetrics {
             @Override
             public void sessionsPerTask(String serverId, long sessions) {
                 copy.forEach(m -> m.sessionsPerTask(serverId, sessions));
+            }
+
+            @Override
+            public void toolDefinitionDrift(String serverId, String reason) {
+                copy.forEach(m -> m.toolDefinitionDrift(serverId, reason));
             }
 
             @Override

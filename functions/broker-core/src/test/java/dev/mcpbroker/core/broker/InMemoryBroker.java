@@ -21,7 +21,9 @@ import dev.mcpbroker.core.memory.InMemoryRateLimiter;
 import dev.mcpbroker.core.memory.InMemorySessionStore;
 import dev.mcpbroker.core.memory.InMemoryTaskOwners;
 import dev.mcpbroker.core.memory.InMemoryTaskSessionCounter;
+import dev.mcpbroker.core.memory.InMemoryToolApprovals;
 import dev.mcpbroker.core.memory.InMemoryUpstreamRegistry;
+import dev.mcpbroker.core.pinning.PinnedTools;
 import dev.mcpbroker.core.memory.InMemoryWarmSessionPool;
 import dev.mcpbroker.core.policy.AccessPolicy;
 import dev.mcpbroker.core.policy.ServerGrant;
@@ -59,6 +61,8 @@ final class InMemoryBroker {
     static final String TENANT = "t1";
     static final AgentIdentity AGENT = new AgentIdentity("agent-a", TENANT, "alice@example.com");
     static final String VERSION = "2025-11-25";
+    /** How long a live tool definition learned from a list is trusted. */
+    static final Duration LIVE_TOOLS_TTL = Duration.ofMinutes(1);
     private static final byte[] KEY = "core-test-fingerprint-key-0123456789".getBytes(StandardCharsets.UTF_8);
 
     final MutableClock clock = new MutableClock();
@@ -78,6 +82,7 @@ final class InMemoryBroker {
     final InMemoryUpstream upstream = new InMemoryUpstream();
     final InMemoryStatelessUpstream statelessUpstream = new InMemoryStatelessUpstream();
     final InMemoryTaskOwners taskOwners = new InMemoryTaskOwners();
+    final InMemoryToolApprovals toolApprovals = new InMemoryToolApprovals();
     final RecordingMetrics metrics = new RecordingMetrics();
     final McpBroker broker;
     private int nextId = 1;
@@ -121,7 +126,8 @@ final class InMemoryBroker {
                 new AuditTrail(outbox, new ArgumentFingerprinter(KEY), clock),
                 sessionCapacity,
                 new WarmSessions(new InMemoryWarmSessionPool(), exchange, JSON, clock, Duration.ofMinutes(5)),
-                new InMemoryTaskSessionCounter(), taskOwners, new UpstreamKeys(KEY));
+                new InMemoryTaskSessionCounter(), taskOwners, new UpstreamKeys(KEY),
+                new PinnedTools(toolApprovals, Duration.ZERO, LIVE_TOOLS_TTL, clock));
         broker = new McpBroker(new JsonRpcCodec(JSON), ports, new SessionIds(new SecureRandom()), clock,
                 new BrokerSettings(new SessionTimeouts(Duration.ofHours(12), Duration.ofMinutes(30), Duration.ofMinutes(1)),
                         1 << 20, null, true));

@@ -37,6 +37,26 @@ final class InMemoryStatelessUpstream implements UpstreamClient {
         return transfers.get();
     }
 
+    /** Definitions that replace (by name) or join the tools it lists, as an upstream that changed a tool. */
+    private final java.util.Map<String, ObjectNode> redefined = new java.util.LinkedHashMap<>();
+
+    /** From now on it lists {@code definition} in place of the tool of that name (or as a new tool). */
+    synchronized void redefineTool(ObjectNode definition) {
+        redefined.put(definition.path("name").asText(), definition.deepCopy());
+    }
+
+    private synchronized void applyRedefinitions(com.fasterxml.jackson.databind.node.ArrayNode tools) {
+        redefined.forEach((name, definition) -> {
+            for (int i = 0; i < tools.size(); i++) {
+                if (tools.get(i).path("name").asText().equals(name)) {
+                    tools.set(i, definition.deepCopy());
+                    return;
+                }
+            }
+            tools.add(definition.deepCopy());
+        });
+    }
+
     @Override
     public UpstreamReply send(UpstreamServer server, UpstreamCall call) {
         ObjectNode message = call.message();
@@ -67,6 +87,7 @@ final class InMemoryStatelessUpstream implements UpstreamClient {
                 tools.addObject().put("name", "get_balance").putObject("annotations").put("readOnlyHint", true);
                 tools.addObject().put("name", "transfer");
                 tools.addObject().put("name", "confirm_transfer");
+                applyRedefinitions(tools);
                 result.put(McpMeta.TTL_MS, 3_600_000).put(McpMeta.CACHE_SCOPE, "public");
             }
             case "tools/call" -> call(message.with("params"), result, notifications);

@@ -92,6 +92,26 @@ final class InMemoryUpstream implements UpstreamClient {
         this.whileExecuting = action;
     }
 
+    /** Definitions that replace (by name) or join the tools it lists, as an upstream that changed a tool. */
+    private final java.util.Map<String, ObjectNode> redefined = new java.util.LinkedHashMap<>();
+
+    /** From now on it lists {@code definition} in place of the tool of that name (or as a new tool). */
+    synchronized void redefineTool(ObjectNode definition) {
+        redefined.put(definition.path("name").asText(), definition.deepCopy());
+    }
+
+    private synchronized void applyRedefinitions(com.fasterxml.jackson.databind.node.ArrayNode tools) {
+        redefined.forEach((name, definition) -> {
+            for (int i = 0; i < tools.size(); i++) {
+                if (tools.get(i).path("name").asText().equals(name)) {
+                    tools.set(i, definition.deepCopy());
+                    return;
+                }
+            }
+            tools.add(definition.deepCopy());
+        });
+    }
+
     @Override
     public UpstreamReply send(UpstreamServer server, UpstreamCall call) {
         ObjectNode message = call.message();
@@ -141,6 +161,7 @@ final class InMemoryUpstream implements UpstreamClient {
                 tools.addObject().put("name", "transfer");
                 // a report that runs as a task; it reads only
                 tools.addObject().put("name", "long_job").putObject("annotations").put("readOnlyHint", true);
+                applyRedefinitions(tools);
             }
             case "resources/list" -> {
                 var resources = result.putArray("resources");

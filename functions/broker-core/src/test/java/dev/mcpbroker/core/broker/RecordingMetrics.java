@@ -19,6 +19,11 @@ final class RecordingMetrics implements BrokerMetrics {
     }
 
     @Override
+    public void toolDefinitionDrift(String serverId, String reason) {
+        record("drift " + serverId + " " + reason);
+    }
+
+    @Override
     public void requestDenied(String reason) {
         record("denied " + reason);
     }

@@ -122,6 +122,12 @@ public final class EmfBrokerMetrics implements BrokerMetrics {
     }
 
     @Override
+    public void toolDefinitionDrift(String serverId, String reason) {
+        emit(Map.of("Server", serverId, "Reason", reason), List.of(List.of("Server"), List.of("Server", "Reason")),
+                new Value("ToolDefinitionDrift", "Count", 1));
+    }
+
+    @Override
     public void sessionEnded(String serverId) {
         emit(Map.of("Server", serverId), List.of(List.of("Server")), new Value("SessionsEnded", "Count", 1));
     }

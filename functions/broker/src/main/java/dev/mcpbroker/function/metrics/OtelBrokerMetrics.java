@@ -40,6 +40,7 @@ public final class OtelBrokerMetrics implements BrokerMetrics {
     private final LongCounter capacityExhausted;
     private final LongHistogram sessionsPerTask;
     private final LongCounter sessionsEnded;
+    private final LongCounter toolDefinitionDrift;
     private final LongCounter reopened;
     private final LongHistogram liveSessions;
     private final LongHistogram sessionCap;
@@ -67,6 +68,7 @@ public final class OtelBrokerMetrics implements BrokerMetrics {
         sessionsPerTask = meter.histogramBuilder("mcp.broker.task.sessions").ofLongs()
                 .setDescription("Sessions an agent task had opened, observed at each of its initializes").build();
         sessionsEnded = meter.counterBuilder("mcp.broker.sessions.ended").build();
+        toolDefinitionDrift = meter.counterBuilder("mcp.broker.tool.definition.drift").build();
         reopened = meter.counterBuilder("mcp.broker.upstream.sessions_reopened").build();
         liveSessions = meter.histogramBuilder("mcp.broker.sessions.live").ofLongs().build();
         sessionCap = meter.histogramBuilder("mcp.broker.sessions.cap").ofLongs().build();
@@ -142,6 +144,11 @@ public final class OtelBrokerMetrics implements BrokerMetrics {
     @Override
     public void sessionsPerTask(String serverId, long sessions) {
         sessionsPerTask.record(sessions, Attributes.of(SERVER, serverId));
+    }
+
+    @Override
+    public void toolDefinitionDrift(String serverId, String reason) {
+        toolDefinitionDrift.add(1, Attributes.of(SERVER, serverId, REASON, reason));
     }
 
     @Override

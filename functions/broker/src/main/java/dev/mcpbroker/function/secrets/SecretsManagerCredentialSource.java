@@ -1,20 +1,15 @@
 package dev.mcpbroker.function.secrets;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpbroker.core.error.StoreUnavailableException;
 import dev.mcpbroker.core.policy.TtlCache;
 import dev.mcpbroker.core.upstream.CredentialSource;
+import dev.mcpbroker.core.upstream.SecretCredentials;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.core.upstream.UpstreamCredential;
 import dev.mcpbroker.core.upstream.UpstreamServer;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.Map;
-import java.util.Set;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
@@ -45,29 +40,7 @@ public final class SecretsManagerCredentialSource implements CredentialSource {
         if (refresh) {
             cache.invalidate(auth.secretId());
         }
-        String secret = cache.get(auth.secretId(), this::fetch);
-        return switch (auth.scheme()) {
-            case BEARER -> new UpstreamCredential(Map.of("Authorization", "Bearer " + secret), Set.of(secret));
-            case HEADER -> new UpstreamCredential(Map.of(auth.headerName(), secret), Set.of(secret));
-            case BASIC -> basic(server, secret);
-            case NONE -> UpstreamCredential.NONE;
-        };
-    }
-
-    private UpstreamCredential basic(UpstreamServer server, String secret) {
-        JsonNode json;
-        try {
-            json = mapper.readTree(secret);
-        } catch (IOException e) {
-            throw new StoreUnavailableException("the basic credential of '" + server.id() + "' is not JSON", null);
-        }
-        String username = json.path("username").asText("");
-        String password = json.path("password").asText("");
-        if (username.isEmpty() || password.isEmpty()) {
-            throw new StoreUnavailableException("the basic credential of '" + server.id() + "' lacks username or password", null);
-        }
-        String encoded = Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
-        return new UpstreamCredential(Map.of("Authorization", "Basic " + encoded), Set.of(password, encoded, secret));
+        return SecretCredentials.of(server, cache.get(auth.secretId(), this::fetch), mapper);
     }
 
     private String fetch(String secretId) {

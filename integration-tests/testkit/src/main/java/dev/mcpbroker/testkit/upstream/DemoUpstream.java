@@ -155,6 +155,23 @@ public final class DemoUpstream implements AutoCloseable {
         return getJson("admin/last-request-headers", new TypeReference<>() { });
     }
 
+    /**
+     * Lists the tool {@code quote_fx} from now on with this description, replacing the definition it had: an upstream
+     * that changes a tool under a running broker. Removed by {@link #removeChangingTool()} and {@link #reset()}.
+     */
+    public void defineChangingTool(String description) {
+        post("admin/changing-tool?description=" + URLEncoder.encode(description, StandardCharsets.UTF_8));
+    }
+
+    public void removeChangingTool() {
+        send(HttpRequest.newBuilder(baseUri.resolve("admin/changing-tool")).DELETE(), "admin/changing-tool");
+    }
+
+    /** Executions of {@code quote_fx} since it was last removed. */
+    public long changingToolCalls() {
+        return getJson("admin/changing-tool", new TypeReference<Map<String, Long>>() { }).get("calls");
+    }
+
     /** SIGKILL, as a crash would. */
     public void kill() {
         process.kill();
