@@ -52,6 +52,18 @@ final class Admission {
         return exchange.admitted(admitted.server(), admitted.owner());
     }
 
+    /**
+     * Admits a message to a virtual server: the identity must be on the allowlist and its rate limits have room (once
+     * per agent request, however many members it reaches). Each member is admitted on its own
+     * ({@link #admitWithoutRateLimits}), so the grants that count are those of the underlying servers.
+     */
+    SessionOwner admitToVirtual(AgentIdentity identity, RequestTrace trace) {
+        trace.caller(identity.agentId(), identity.tenantId());
+        AgentGrant agent = policy.agent(identity);
+        enforceRateLimits(identity, agent);
+        return new SessionOwner(identity.agentId(), agent.tenantId(), identity.onBehalfOf());
+    }
+
     /** The registered server and the owner its sessions must have. */
     record Admitted(UpstreamServer server, SessionOwner owner) {
     }
