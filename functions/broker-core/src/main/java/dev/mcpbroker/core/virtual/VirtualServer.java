@@ -21,7 +21,7 @@ public record VirtualServer(String name, List<VirtualMember> members) {
 
     /** A DynamoDB transaction holds the definition and a check per member: bounded well below its 100 items. */
     public static final int MAX_MEMBERS = 50;
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     /** A member and the upstream's own name of what the agent named. */
     public record Routed(VirtualMember member, String upstreamName) {
@@ -31,7 +31,7 @@ public record VirtualServer(String name, List<VirtualMember> members) {
         Objects.requireNonNull(name, "name");
         if (!NAME.matcher(name).matches()) {
             throw new VirtualServerRefusal.Invalid("virtual server name '" + name
-                    + "' is not 1-128 letters, digits, '.', '_' or '-' starting with a letter or digit");
+                    + "' is not 1-64 letters, digits, '.', '_' or '-' starting with a letter or digit");
         }
         members = List.copyOf(Objects.requireNonNull(members, "members"));
         if (members.isEmpty() || members.size() > MAX_MEMBERS) {
