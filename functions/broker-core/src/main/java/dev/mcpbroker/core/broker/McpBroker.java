@@ -16,6 +16,7 @@ import dev.mcpbroker.core.session.SessionIds;
 import dev.mcpbroker.core.telemetry.RequestTrace;
 import dev.mcpbroker.core.telemetry.TraceContext;
 import java.time.Clock;
+import dev.mcpbroker.core.upstream.UpstreamServer;
 import dev.mcpbroker.core.virtual.VirtualServer;
 import java.util.Objects;
 import java.util.Optional;
@@ -88,7 +89,15 @@ public final class McpBroker {
         JsonRpcMessage message = decode(request);
         traceMessage(trace, message);
         trace.caller(request.identity().agentId(), request.identity().tenantId());
-        Optional<VirtualServer> virtual = virtualRequests.virtualServer(request.serverId());
+        Optional<UpstreamServer> registered;
+        Optional<VirtualServer> virtual;
+        try {
+            registered = admission.registered(request.serverId());
+            virtual = virtualRequests.virtualServer(request.serverId(), registered);
+        } catch (RuntimeException e) {
+            BrokerException failure = BrokerException.of(e);
+            throw message instanceof JsonRpcMessage.Request r ? failure.withRequestId(r.id()) : failure;
+        }
         if (virtual.isPresent()) {
             return virtualRequests.post(request, message, methodOf(message), trace, virtual.get());
         }
@@ -100,7 +109,7 @@ public final class McpBroker {
                 StatelessEdge.check(request, message);
                 trace.protocolVersion(StatelessMessages.version(message).orElse(request.protocolVersion()));
             }
-            exchange = admission.admit(exchange);
+            exchange = admission.admit(exchange, registered);
             if (stateless) {
                 return statelessRequests.handle(exchange, this::request);
             }
@@ -145,7 +154,8 @@ public final class McpBroker {
             // 2026-07-28 has no sessions to end
             throw new BrokerException(ErrorCode.METHOD_NOT_ALLOWED, "the stateless protocol has no sessions to delete");
         }
-        Optional<VirtualServer> virtual = virtualRequests.virtualServer(serverId);
+        Optional<UpstreamServer> registered = admission.registered(serverId);
+        Optional<VirtualServer> virtual = virtualRequests.virtualServer(serverId, registered);
         if (virtual.isPresent()) {
             return virtualRequests.delete(identity, virtual.get(),
                     new BrokerRequest(identity, serverId, sessionId, protocolVersion, null, null), trace);
@@ -153,7 +163,7 @@ public final class McpBroker {
         AuditTrail.Subject subject = new AuditTrail.Subject(identity.agentId(), identity.tenantId(), identity.onBehalfOf(),
                 null, serverId, "DELETE", null, null, null, null, trace.traceId());
         try {
-            Admission.Admitted admitted = admission.admitWithoutRateLimits(identity, serverId, trace);
+            Admission.Admitted admitted = admission.admitWithoutRateLimits(identity, registered, trace);
             subject = subject.withOwner(admitted.owner().tenantId());
             return ending.end(admitted, subject, sessionId, protocolVersion, trace);
         } catch (RuntimeException e) {

@@ -19,7 +19,6 @@ import dev.mcpbroker.core.session.BrokerSession;
 import dev.mcpbroker.core.session.SessionIds;
 import dev.mcpbroker.core.session.SessionOwner;
 import dev.mcpbroker.core.telemetry.RequestTrace;
-import dev.mcpbroker.core.upstream.UpstreamRegistry;
 import dev.mcpbroker.core.virtual.VirtualServer;
 import dev.mcpbroker.core.virtual.VirtualServerRegistry;
 import java.util.Objects;
@@ -35,7 +34,6 @@ import java.util.Optional;
 final class VirtualRequests {
 
     private final VirtualServerRegistry virtuals;
-    private final UpstreamRegistry upstreams;
     private final Admission admission;
     private final AuditBracket audit;
     private final VirtualLists lists;
@@ -46,7 +44,6 @@ final class VirtualRequests {
     VirtualRequests(BrokerPorts ports, Admission admission, AuditBracket audit, VirtualMembers members,
                     VirtualSessions sessions, ObjectMapper mapper) {
         this.virtuals = ports.virtualServers();
-        this.upstreams = ports.upstreams();
         this.admission = Objects.requireNonNull(admission);
         this.audit = Objects.requireNonNull(audit);
         this.lists = new VirtualLists(members, ports.metrics(), mapper);
@@ -55,9 +52,12 @@ final class VirtualRequests {
         this.mapper = Objects.requireNonNull(mapper);
     }
 
-    /** The virtual server a path names: none when an upstream server has that id (an upstream always wins). */
-    Optional<VirtualServer> virtualServer(String pathName) {
-        if (pathName == null || upstreams.find(pathName).isPresent()) {
+    /**
+     * The virtual server a path names, given what the upstream registry holds under it: none when an upstream server
+     * has that id (an upstream always wins), so a request to an upstream server costs no further read.
+     */
+    Optional<VirtualServer> virtualServer(String pathName, Optional<?> registeredUpstream) {
+        if (pathName == null || registeredUpstream.isPresent()) {
             return Optional.empty();
         }
         return virtuals.find(pathName);
