@@ -167,6 +167,69 @@ class VirtualServerTest {
         assertThat(unavailable.findValuesAsText("failureClass")).containsExactly("not_executed");
     }
 
+    @Test
+    void aStatelessAgentDiscoversTheVirtualServerAndReachesMembersOfBothGenerations() {
+        URI endpoint = stack.endpoint(0, VIRTUAL);
+        String authorization = stack.devAuthorization().get("Authorization");
+
+        RawMcp.Reply discovered = stateless(endpoint, authorization, 1, "server/discover", null, "{}");
+        RawMcp.Reply tools = stateless(endpoint, authorization, 2, "tools/list", null, "{}");
+        RawMcp.Reply legacyMember = stateless(endpoint, authorization, 3, "tools/call", "leg__test_simple_text",
+                "{\"name\":\"leg__test_simple_text\",\"arguments\":{}}");
+        RawMcp.Reply modernMember = stateless(endpoint, authorization, 4, "tools/call", "mod__test_simple_text",
+                "{\"name\":\"mod__test_simple_text\",\"arguments\":{}}");
+
+        assertThat(discovered.status()).isEqualTo(200);
+        assertThat(discovered.body().path("result").path("_meta").path("io.modelcontextprotocol/serverInfo").path("name").asText())
+                .isEqualTo(VIRTUAL);
+        assertThat(tools.body().path("result").path("resultType").asText()).isEqualTo("complete");
+        assertThat(tools.body().path("result").path("tools").findValuesAsText("name"))
+                .contains("pay__transfer", "mod__test_simple_text", "leg__test_simple_text");
+        assertThat(legacyMember.body().path("result").path("content").get(0).path("text").asText()).isNotBlank();
+        assertThat(modernMember.body().path("result").path("content").get(0).path("text").asText()).isNotBlank();
+        assertThat(legacyMember.sessionId()).as("no session for a stateless agent").isNull();
+    }
+
+    @Test
+    void repeatedMergedListsKeepHoldingEveryMemberAndTheirCostIsReported() {
+        URI virtual = stack.endpoint(0, VIRTUAL);
+        URI payments = stack.endpoint(0, LocalBrokerStack.PAYMENTS);
+        String virtualSession = RawMcp.initialize(stack, virtual);
+        String paymentsSession = RawMcp.initialize(stack, payments);
+        String list = "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}";
+        RawMcp.post(stack, virtual, virtualSession, list); // opens the legacy member's held session
+        long[] direct = new long[20];
+        long[] merged = new long[20];
+        for (int i = 0; i < 20; i++) {
+            long start = System.nanoTime();
+            assertThat(RawMcp.post(stack, payments, paymentsSession, list).status()).isEqualTo(200);
+            direct[i] = System.nanoTime() - start;
+            start = System.nanoTime();
+            RawMcp.Reply reply = RawMcp.post(stack, virtual, virtualSession, list);
+            merged[i] = System.nanoTime() - start;
+            assertThat(reply.body().path("result").path("tools").findValuesAsText("name")).contains("leg__test_simple_text");
+        }
+        java.util.Arrays.sort(direct);
+        java.util.Arrays.sort(merged);
+        System.out.printf("tools/list median: payments directly %.1f ms, virtual server of 3 members %.1f ms%n",
+                direct[10] / 1e6, merged[10] / 1e6);
+        assertThat(RawMcp.delete(stack, virtual, virtualSession).status()).isEqualTo(204);
+    }
+
+    private static RawMcp.Reply stateless(URI endpoint, String authorization, int id, String method, String name,
+                                          String params) {
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":"
+                + params.substring(0, params.length() - 1) + (params.equals("{}") ? "" : ",")
+                + "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                + "\"io.modelcontextprotocol/clientCapabilities\":{},"
+                + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"raw-2026\",\"version\":\"1\"}}}}";
+        Map<String, String> headers = new java.util.HashMap<>(Map.of("MCP-Protocol-Version", "2026-07-28", "Mcp-Method", method));
+        if (name != null) {
+            headers.put("Mcp-Name", name);
+        }
+        return RawMcp.post(endpoint, authorization, null, body, headers);
+    }
+
     private static McpSyncClient client(URI endpoint) {
         String authorization = stack.devAuthorization().get("Authorization");
         HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
