@@ -258,6 +258,19 @@ class VirtualServerPipelineTest {
     }
 
     @Test
+    void notificationsAMemberSendsWhileAnsweringReachALegacyAgentAsEventsBeforeTheAnswer() {
+        String session = initialize();
+        String json = "{\"jsonrpc\":\"2.0\",\"id\":77,\"method\":\"tools/call\",\"params\":{\"name\":\"led__announce_change\",\"arguments\":{}}}";
+
+        BrokerResponse response = broker.broker.post(new BrokerRequest(AGENT, VIRTUAL, session, VERSION, "announce-1", null,
+                new BrokerRequest.Transport(null, null, true), json.getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(response.events()).extracting(event -> event.path("method").asText())
+                .containsExactly("notifications/progress", "notifications/tools/list_changed");
+        assertThat(text(response.body().orElseThrow())).isEqualTo("changed");
+    }
+
+    @Test
     void anUpstreamServerIdIsNeverShadowedByAVirtualServer() {
         assertThatThrownBy(() -> broker.virtualServers.define(new VirtualServer(SERVER, List.of(VirtualMember.of(LEDGER, null))), false))
                 .isInstanceOf(VirtualServerRefusal.NameTaken.class);
