@@ -74,7 +74,7 @@ public final class McpBroker {
                 new Discovery(generations, audit, replies, codec.mapper()),
                 new StatelessResults(ports.upstreamKeys(), settings.grantTtl()), ports.policy(), ports.upstream());
         this.virtualRequests = new VirtualRequests(ports, admission, audit,
-                new VirtualMembers(admission, audit, statelessRequests, generations, this::request),
+                new VirtualMembers(admission, ports.policy(), audit, statelessRequests, generations, this::request),
                 new VirtualSessions(ports, sessions, audit, sessionIds, codec.mapper(), settings.sessions(), clock),
                 codec.mapper());
     }

@@ -13,9 +13,14 @@ import dev.mcpbroker.core.mcp.ProtocolVersions;
 import dev.mcpbroker.core.mcp.StatelessMessages;
 import dev.mcpbroker.core.mcp.StatelessTranslation;
 import dev.mcpbroker.core.virtual.VirtualMember;
+import dev.mcpbroker.core.policy.AccessPolicy;
+import dev.mcpbroker.core.policy.ServerGrant;
+import dev.mcpbroker.core.upstream.UpstreamServer;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * One request of a virtual server's agent to one member, with the member's own names: sent as a stateless request
@@ -51,11 +56,13 @@ final class VirtualMembers {
     private final StatelessRequests stateless;
     private final UpstreamGenerations generations;
     private final Function<Exchange, BrokerResponse> dispatch;
+    private final AccessPolicy policy;
 
     /** @param dispatch the request path of a bound exchange (governance, tool calls, relay), as for any server */
-    VirtualMembers(Admission admission, AuditBracket audit, StatelessRequests stateless, UpstreamGenerations generations,
-                   Function<Exchange, BrokerResponse> dispatch) {
+    VirtualMembers(Admission admission, AccessPolicy policy, AuditBracket audit, StatelessRequests stateless,
+                   UpstreamGenerations generations, Function<Exchange, BrokerResponse> dispatch) {
         this.admission = Objects.requireNonNull(admission);
+        this.policy = Objects.requireNonNull(policy);
         this.audit = Objects.requireNonNull(audit);
         this.stateless = Objects.requireNonNull(stateless);
         this.generations = Objects.requireNonNull(generations);
@@ -103,6 +110,22 @@ final class VirtualMembers {
             }
             audit.refused(exchange.subject(), failure, true);
             throw new MemberFailure(member.serverId(), failure);
+        }
+    }
+
+    /**
+     * Whether the agent's grant of a member covers what {@code covers} asks: read from the (cached) policy, without
+     * contacting or recording anything, so a URI several members could serve is not tried, and refused, where the
+     * agent could never read it. A member it cannot tell about counts as covered: trying it refuses it properly.
+     */
+    boolean mayReach(VirtualCall call, VirtualMember member, Predicate<ServerGrant> covers) {
+        try {
+            Optional<UpstreamServer> server = admission.registered(member.serverId());
+            return server.isEmpty() || covers.test(policy.grantOf(call.request().identity(), server.get()));
+        } catch (BrokerException e) {
+            return false; // not granted at all
+        } catch (RuntimeException e) {
+            return true;
         }
     }
 

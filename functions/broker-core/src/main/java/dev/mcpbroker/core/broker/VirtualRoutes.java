@@ -11,6 +11,8 @@ import dev.mcpbroker.core.virtual.VirtualServer;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
+import dev.mcpbroker.core.policy.ServerGrant;
 
 /**
  * Requests that name one thing, sent to the member that exposes it with the name the member knows: a tool or prompt
@@ -33,8 +35,10 @@ final class VirtualRoutes {
             case McpMethods.TOOLS_CALL -> named(call, message, params, "name", server.tool(text(params, "name", call)), "tool");
             case McpMethods.BROKER_OUTCOME -> named(call, message, params, "tool", server.tool(text(params, "tool", call)), "tool");
             case McpMethods.PROMPTS_GET -> named(call, message, params, "name", server.prompt(text(params, "name", call)), "prompt");
-            case McpMethods.RESOURCES_READ, McpMethods.RESOURCES_SUBSCRIBE, McpMethods.RESOURCES_UNSUBSCRIBE ->
-                    firstAnswer(call, message, server.resourceOwners(text(params, "uri", call)));
+            case McpMethods.RESOURCES_READ, McpMethods.RESOURCES_SUBSCRIBE, McpMethods.RESOURCES_UNSUBSCRIBE -> {
+                String uri = text(params, "uri", call);
+                yield firstAnswer(call, message, server.resourceOwners(uri), grant -> grant.allowsResource(uri));
+            }
             case McpMethods.COMPLETION_COMPLETE -> completion(call, message, params);
             default -> throw new BrokerException(ErrorCode.NOT_RELAYABLE, call.message().method()
                     + " is not served on virtual servers; use the member server's own endpoint");
@@ -47,7 +51,11 @@ final class VirtualRoutes {
         }
         return switch (ref.path("type").asText("")) {
             case "ref/prompt" -> named(call, message, ref, "name", call.server().prompt(text(ref, "name", call)), "prompt");
-            case "ref/resource" -> firstAnswer(call, message, call.server().templateOwners(text(ref, "uri", call)));
+            case "ref/resource" -> {
+                String template = text(ref, "uri", call);
+                yield firstAnswer(call, message, call.server().templateOwners(template),
+                        grant -> grant.allowsResourceTemplate(template));
+            }
             default -> throw new BrokerException(ErrorCode.INVALID_PARAMS,
                     "completion/complete needs params.ref of type ref/prompt or ref/resource");
         };
@@ -63,13 +71,17 @@ final class VirtualRoutes {
 
     /**
      * The first member (in order) that answers with a result; when none does, the first member's failure or error,
-     * so a URI of a member that is down fails with that member's failure class.
+     * so a URI of a member that is down fails with that member's failure class. Members whose grant does not cover
+     * the resource are not tried, unless no member's does (then the first is, and refuses it as usual).
      */
-    private BrokerResponse firstAnswer(VirtualCall call, ObjectNode message, List<VirtualMember> owners) {
-        if (owners.isEmpty()) {
+    private BrokerResponse firstAnswer(VirtualCall call, ObjectNode message, List<VirtualMember> exposing,
+                                       Predicate<ServerGrant> covers) {
+        if (exposing.isEmpty()) {
             throw new BrokerException(ErrorCode.NAME_NOT_EXPOSED,
                     "no member of virtual server '" + call.server().name() + "' exposes this resource");
         }
+        List<VirtualMember> granted = exposing.stream().filter(member -> members.mayReach(call, member, covers)).toList();
+        List<VirtualMember> owners = granted.isEmpty() ? exposing.subList(0, 1) : granted;
         RuntimeException firstFailure = null;
         BrokerResponse firstError = null;
         for (VirtualMember owner : owners) {

@@ -271,6 +271,18 @@ class VirtualServerPipelineTest {
     }
 
     @Test
+    void aResourceIsNotTriedOnAMemberWhoseGrantDoesNotCoverIt() {
+        broker.policy.grant(AGENT.agentId(), TENANT, new ServerGrant(LEDGER, null, List.of("*"), null, null));
+        String session = initialize();
+
+        ObjectNode read = body(legacy(session, "resources/read", "{\"uri\":\"file:///public/readme\"}"));
+
+        assertThat(read.path("error").path("code").asInt()).as("the ledger's own answer").isEqualTo(-32601);
+        assertThat(broker.upstream.methods()).doesNotContain("resources/read");
+        assertThat(broker.audit()).noneMatch(e -> e.decision() == AuditEvent.Decision.DENIED);
+    }
+
+    @Test
     void anUpstreamServerIdIsNeverShadowedByAVirtualServer() {
         assertThatThrownBy(() -> broker.virtualServers.define(new VirtualServer(SERVER, List.of(VirtualMember.of(LEDGER, null))), false))
                 .isInstanceOf(VirtualServerRefusal.NameTaken.class);
