@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The operator's command line: upstream registry, secrets, grants, kill switches, rate limits, sessions,
+# The operator's command line: upstream registry, virtual servers, secrets, grants, kill switches, rate limits, sessions,
 # re-drive of undelivered audit events (audit-redrive: AWS_ENDPOINT_URL_KINESIS for an emulator).
 #   scripts/admin.sh --help
 # Talks to whatever the AWS SDK environment points at: real AWS (AWS_PROFILE / AWS_REGION), or local

@@ -46,6 +46,9 @@ import dev.mcpbroker.sessiontable.lease.DynamoDbWarmSessionPool;
 import dev.mcpbroker.sessiontable.policy.DynamoDbPolicyStore;
 import dev.mcpbroker.sessiontable.policy.DynamoDbToolApprovals;
 import dev.mcpbroker.sessiontable.policy.DynamoDbUpstreamRegistry;
+import dev.mcpbroker.sessiontable.policy.DynamoDbVirtualServerRegistry;
+import dev.mcpbroker.core.virtual.VirtualServer;
+import dev.mcpbroker.core.virtual.VirtualServerRegistry;
 import dev.mcpbroker.sessiontable.policy.PolicyAdmin;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -169,7 +172,8 @@ public final class BrokerComposition {
                 new DynamoDbTaskOwners(dynamoDb, state),
                 new UpstreamKeys(key),
                 new PinnedTools(new DynamoDbToolApprovals(dynamoDb, config.policy().table(), clock),
-                        config.policy().cacheTtl(), config.idempotency().liveToolsTtl(), clock));
+                        config.policy().cacheTtl(), config.idempotency().liveToolsTtl(), clock),
+                virtualServers());
         return new McpBroker(new JsonRpcCodec(mapper), ports, new SessionIds(new SecureRandom()), clock, settings());
     }
 
@@ -225,6 +229,33 @@ public final class BrokerComposition {
         DynamoDbUpstreamRegistry table = new DynamoDbUpstreamRegistry(dynamoDb, config.policy().table());
         TtlCache<String, Optional<UpstreamServer>> cached = new TtlCache<>(config.policy().cacheTtl(), clock);
         return serverId -> cached.get(serverId, table::find);
+    }
+
+    /** Virtual servers, read through the policy cache like the registry: a new definition reaches every instance within its TTL. */
+    private VirtualServerRegistry virtualServers() {
+        DynamoDbVirtualServerRegistry table = new DynamoDbVirtualServerRegistry(dynamoDb, config.policy().table(), clock);
+        TtlCache<String, Optional<VirtualServer>> cached = new TtlCache<>(config.policy().cacheTtl(), clock);
+        return new VirtualServerRegistry() {
+            @Override
+            public Optional<VirtualServer> find(String name) {
+                return cached.get(name, table::find);
+            }
+
+            @Override
+            public List<VirtualServer> all() {
+                return table.all();
+            }
+
+            @Override
+            public void define(VirtualServer server, boolean replace) {
+                throw new UnsupportedOperationException("the broker only reads virtual servers");
+            }
+
+            @Override
+            public void remove(String name) {
+                throw new UnsupportedOperationException("the broker only reads virtual servers");
+            }
+        };
     }
 
     private BrokerSettings settings() {

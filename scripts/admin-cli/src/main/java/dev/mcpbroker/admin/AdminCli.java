@@ -10,6 +10,7 @@ import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.core.upstream.UpstreamEndpoints;
 import dev.mcpbroker.sessiontable.SessionAdmin;
 import dev.mcpbroker.sessiontable.SessionTableSetup;
+import dev.mcpbroker.sessiontable.policy.DynamoDbVirtualServerRegistry;
 import dev.mcpbroker.sessiontable.policy.PolicyAdmin;
 import dev.mcpbroker.sessiontable.policy.PolicyAdminException;
 import dev.mcpbroker.admin.Arguments.UsageException;
@@ -72,6 +73,11 @@ public final class AdminCli {
               kill-prompt <server-id> <prompt>          revive-prompt <server-id> <prompt>
             """ + ToolPinCommand.USAGE + """
               list-servers | list-grants | list-sessions [--server <server-id>]
+              define-virtual-server <name> <member>... [--replace true]
+                                              one endpoint for several servers; a member is
+                                              server[;prefix=p][;tools=a,b*][;resources=u,p*][;prompts=x,y*]
+                                              (prefix p: tool/prompt t is exposed as p__t; no list: all; "tools=": none)
+              remove-virtual-server <name>    list-virtual-servers
               create-tables                   for local runs; in AWS the SAM template creates them
               audit-redrive [--stream-arn <arn>] [--min-age PT15M]
                                               re-sends outbox events the forwarder never delivered, in chain
@@ -146,6 +152,9 @@ public final class AdminCli {
             if (ToolPinCommand.COMMANDS.contains(a.command())) {
                 return new ToolPinCommand(dynamoDb, secrets, policyTable, env, clock, out, err).run(a);
             }
+            if (VirtualServerCommand.COMMANDS.contains(a.command())) {
+                return new VirtualServerCommand(new DynamoDbVirtualServerRegistry(dynamoDb, policyTable, clock), out).run(a, err);
+            }
             if (a.command().equals("audit-redrive")) {
                 a.refuseOptionsOutside(java.util.Set.of("--stream-arn", "--min-age"));
                 return new AuditRedriveCommand(dynamoDb, sessionTable, kinesis, env, clock, out).run(a);
@@ -214,6 +223,10 @@ public final class AdminCli {
                         .ifPresent(problem -> {
                             throw new UsageException("--url is not an endpoint the broker may contact: " + problem);
                         });
+                if (new DynamoDbVirtualServerRegistry(dynamoDb, policyTable, clock).find(id).isPresent()) {
+                    // agents reach the virtual server by this name; an upstream server would take it over
+                    throw new UsageException("'" + id + "' is a virtual server's name; remove-virtual-server it first");
+                }
                 policy.registerServer(id, url, auth(id, a.option("--auth", "none")),
                         Duration.parse(a.option("--connect-timeout", "PT2S")),
                         Duration.parse(a.option("--request-timeout", "PT25S")));

@@ -45,6 +45,13 @@ final class Arguments {
         return positionals.removeFirst();
     }
 
+    /** Every positional argument not taken yet, in order. */
+    java.util.List<String> rest() {
+        java.util.List<String> rest = java.util.List.copyOf(positionals);
+        positionals.clear();
+        return rest;
+    }
+
     String required(String name) {
         String value = options.get(name);
         if (value == null) {

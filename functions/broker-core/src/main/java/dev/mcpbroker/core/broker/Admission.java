@@ -45,11 +45,33 @@ final class Admission {
 
     /** Admits a message to its server, rate limits included. */
     Exchange admit(Exchange exchange) {
+        return admit(exchange, registered(exchange.request().serverId()));
+    }
+
+    /** {@link #admit(Exchange)} of a message whose server was looked up already ({@link #registered}). */
+    Exchange admit(Exchange exchange, Optional<UpstreamServer> registered) {
         AgentIdentity identity = exchange.identity();
         AgentGrant agent = policy.agent(identity);
         enforceRateLimits(identity, agent);
-        Admitted admitted = admitWithoutRateLimits(identity, exchange.request().serverId(), exchange.trace());
+        Admitted admitted = admitWithoutRateLimits(identity, registered, exchange.trace());
         return exchange.admitted(admitted.server(), admitted.owner());
+    }
+
+    /** The upstream server registered under a path's server id, if any. */
+    Optional<UpstreamServer> registered(String serverId) {
+        return upstreams.find(serverId);
+    }
+
+    /**
+     * Admits a message to a virtual server: the identity must be on the allowlist and its rate limits have room (once
+     * per agent request, however many members it reaches). Each member is admitted on its own
+     * ({@link #admitWithoutRateLimits}), so the grants that count are those of the underlying servers.
+     */
+    SessionOwner admitToVirtual(AgentIdentity identity, RequestTrace trace) {
+        trace.caller(identity.agentId(), identity.tenantId());
+        AgentGrant agent = policy.agent(identity);
+        enforceRateLimits(identity, agent);
+        return new SessionOwner(identity.agentId(), agent.tenantId(), identity.onBehalfOf());
     }
 
     /** The registered server and the owner its sessions must have. */
@@ -58,8 +80,13 @@ final class Admission {
 
     /** Admits an identity to a server; rate limits are the caller's to apply (ending a session costs no budget). */
     Admitted admitWithoutRateLimits(AgentIdentity identity, String serverId, RequestTrace trace) {
+        return admitWithoutRateLimits(identity, registered(serverId), trace);
+    }
+
+    /** {@link #admitWithoutRateLimits(AgentIdentity, String, RequestTrace)} of a server looked up already. */
+    Admitted admitWithoutRateLimits(AgentIdentity identity, Optional<UpstreamServer> registered, RequestTrace trace) {
         trace.caller(identity.agentId(), identity.tenantId());
-        UpstreamServer server = upstreams.find(serverId).orElseThrow(() ->
+        UpstreamServer server = registered.orElseThrow(() ->
                 new BrokerException(ErrorCode.UNKNOWN_SERVER, "no upstream server is registered under this name"));
         trace.server(server.id());
         SessionOwner owner = policy.admit(identity, server);

@@ -62,6 +62,14 @@ final class BoundSessions {
         return new BoundSession(session, exchange.server(), exchange.trace(), changes, collaborators, statelessUpstream);
     }
 
+    /** Records a use of a session that holds no capacity slot (a virtual server's), at most once per touch interval. */
+    BrokerSession touchedWithoutCapacity(BrokerSession session) {
+        if (session.holdsCapacity()) {
+            throw new IllegalArgumentException("a session holding capacity is touched with its server");
+        }
+        return touched(null, session);
+    }
+
     /** Records a use, at most once per touch interval (for sessions bound by others, such as held ones). */
     BrokerSession touchedIfDue(UpstreamServer server, BrokerSession session) {
         return touched(server, session);
@@ -72,6 +80,11 @@ final class BoundSessions {
      * sessions all answer the same 404, so a session id reveals nothing about sessions it does not name.
      */
     BrokerSession liveSession(UpstreamServer server, SessionOwner owner, String sessionId, String protocolVersion) {
+        return liveSession(server.id(), owner, sessionId, protocolVersion);
+    }
+
+    /** {@link #liveSession(UpstreamServer, SessionOwner, String, String)} of the server (or virtual server) {@code serverId}. */
+    BrokerSession liveSession(String serverId, SessionOwner owner, String sessionId, String protocolVersion) {
         if (sessionId == null || sessionId.isEmpty()) {
             throw new BrokerException(ErrorCode.MISSING_SESSION_ID,
                     "the " + McpHeaders.SESSION_ID + " header is required after initialize");
@@ -84,7 +97,7 @@ final class BoundSessions {
             throw sessionNotFound();
         }
         BrokerSession session = sessions.find(sessionId)
-                .filter(s -> s.serverId().equals(server.id()))
+                .filter(s -> s.serverId().equals(serverId))
                 .filter(s -> s.isOwnedBy(owner))
                 .filter(s -> s.isLiveAt(clock.instant()))
                 .orElseThrow(BoundSessions::sessionNotFound);

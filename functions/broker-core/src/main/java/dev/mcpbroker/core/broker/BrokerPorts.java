@@ -14,17 +14,19 @@ import dev.mcpbroker.core.session.TaskSessionCounter;
 import dev.mcpbroker.core.telemetry.BrokerMetrics;
 import dev.mcpbroker.core.upstream.UpstreamExchange;
 import dev.mcpbroker.core.upstream.UpstreamRegistry;
+import dev.mcpbroker.core.virtual.VirtualServerRegistry;
 import java.util.Objects;
 
 /**
  * The collaborators of the request path: state behind ports (sessions, capacity, idempotency records, the audit
- * outbox, grants, rate buckets, approved tool definitions), the upstream exchange, and the metrics sink. One composition root fills it
- * with DynamoDB adapters in the function, another with in-memory adapters in tests.
+ * outbox, grants, rate buckets, approved tool definitions, virtual servers), the upstream exchange, and the metrics sink.
+ * One composition root fills it with DynamoDB adapters in the function, another with in-memory adapters in tests.
  */
 public record BrokerPorts(SessionStore sessions, UpstreamRegistry upstreams, UpstreamExchange upstream, AccessPolicy policy,
                           RateLimiter rateLimiter, BrokerMetrics metrics, IdempotencyGuard idempotency, ToolCatalog tools,
                           AuditTrail audit, SessionCapacity capacity, WarmSessions warmSessions, TaskSessionCounter tasks,
-                          TaskOwners taskOwners, UpstreamKeys upstreamKeys, PinnedTools pins) {
+                          TaskOwners taskOwners, UpstreamKeys upstreamKeys, PinnedTools pins,
+                          VirtualServerRegistry virtualServers) {
 
     public BrokerPorts {
         Objects.requireNonNull(sessions, "sessions");
@@ -42,5 +44,6 @@ public record BrokerPorts(SessionStore sessions, UpstreamRegistry upstreams, Ups
         Objects.requireNonNull(taskOwners, "taskOwners");
         Objects.requireNonNull(upstreamKeys, "upstreamKeys");
         Objects.requireNonNull(pins, "pins");
+        Objects.requireNonNull(virtualServers, "virtualServers");
     }
 }

@@ -59,8 +59,16 @@ final class HeldSessions {
 
     /** The admitted stateless request, bound to the session the broker holds for its identity and capabilities. */
     Exchange bind(Exchange exchange) {
+        return bind(exchange, null);
+    }
+
+    /**
+     * @param scope what else the held session belongs to (a virtual server's session holds its own session with each
+     *              legacy member); null: shared by every request of the identity and client profile
+     */
+    Exchange bind(Exchange exchange, String scope) {
         ObjectNode params = initializeParams(exchange);
-        String id = heldId(exchange.owner(), exchange.server().id(), params);
+        String id = heldId(exchange.owner(), exchange.server().id(), params, scope);
         Optional<BrokerSession> held = sessions.find(id)
                 .filter(session -> session.isLiveAt(clock.instant()) && session.isOwnedBy(exchange.owner()));
         BrokerSession session = held.isPresent() ? bound.touchedIfDue(exchange.server(), held.get())
@@ -70,11 +78,15 @@ final class HeldSessions {
 
     /** The initialize params the broker opens the held session with: the agent's client, minus what it cannot relay. */
     private ObjectNode initializeParams(Exchange exchange) {
+        return initializeParams(mapper,
+                StatelessMessages.clientCapabilities(exchange.message()).orElse(mapper.createObjectNode()),
+                exchange.message().json().path(JsonRpc.PARAMS).path("_meta").path(dev.mcpbroker.core.mcp.McpMeta.CLIENT_INFO));
+    }
+
+    /** The initialize params of a held session for a client of these capabilities and info. */
+    static ObjectNode initializeParams(ObjectMapper mapper, JsonNode capabilities, JsonNode clientInfo) {
         ObjectNode params = mapper.createObjectNode().put("protocolVersion", ProtocolVersions.SUPPORTED.get(0));
-        params.set("capabilities", StatelessTranslation.relayable(
-                StatelessMessages.clientCapabilities(exchange.message()).orElse(mapper.createObjectNode())));
-        JsonNode clientInfo = exchange.message().json().path(JsonRpc.PARAMS).path("_meta")
-                .path(dev.mcpbroker.core.mcp.McpMeta.CLIENT_INFO);
+        params.set("capabilities", StatelessTranslation.relayable(capabilities));
         params.set("clientInfo", clientInfo.isObject() ? clientInfo
                 : mapper.createObjectNode().put("name", "mcp-broker-stateless-client").put("version", "1"));
         return params;
@@ -122,9 +134,16 @@ final class HeldSessions {
 
     /** One held session per tenant, agent, server and client profile: 43 base64url characters, with a marking prefix. */
     static String heldId(SessionOwner owner, String serverId, ObjectNode initializeParams) {
+        return heldId(owner, serverId, initializeParams, null);
+    }
+
+    /** {@link #heldId(SessionOwner, String, ObjectNode)} within a scope of its own (null: none). */
+    static String heldId(SessionOwner owner, String serverId, ObjectNode initializeParams, String scope) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String part : new String[] {owner.tenantId(), owner.agentId(), serverId}) {
+            String[] parts = scope == null ? new String[] {owner.tenantId(), owner.agentId(), serverId}
+                    : new String[] {owner.tenantId(), owner.agentId(), serverId, "scope", scope};
+            for (String part : parts) {
                 byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
                 sha.update((bytes.length + ":").getBytes(StandardCharsets.US_ASCII));
                 sha.update(bytes);

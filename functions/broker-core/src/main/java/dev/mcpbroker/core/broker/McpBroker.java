@@ -16,10 +16,14 @@ import dev.mcpbroker.core.session.SessionIds;
 import dev.mcpbroker.core.telemetry.RequestTrace;
 import dev.mcpbroker.core.telemetry.TraceContext;
 import java.time.Clock;
+import dev.mcpbroker.core.upstream.UpstreamServer;
+import dev.mcpbroker.core.virtual.VirtualServer;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The broker's request path, one agent-facing MCP endpoint per upstream server: a pipeline of small stages around
+ * The broker's request path, one agent-facing MCP endpoint per upstream server (and per virtual server, whose
+ * requests {@link VirtualRequests} spreads over its members): a pipeline of small stages around
  * the table of MCP methods ({@link McpMethods}). Every message is decoded, admitted ({@link Admission}), bound to
  * its session ({@link BoundSessions}) and then handled as its method's entry says: a session opened
  * ({@link SessionOpening}), a tool called ({@link ToolCalls}), an outcome answered ({@link OutcomeQuery}), or the
@@ -42,6 +46,7 @@ public final class McpBroker {
     private final SessionEnding ending;
     private final StatelessRequests statelessRequests;
     private final UpstreamGenerations generations;
+    private final VirtualRequests virtualRequests;
 
     public McpBroker(JsonRpcCodec codec, BrokerPorts ports, SessionIds sessionIds, Clock clock, BrokerSettings settings) {
         this.codec = Objects.requireNonNull(codec);
@@ -70,6 +75,10 @@ public final class McpBroker {
                 new HeldSessions(ports, sessions, audit, codec.mapper(), settings.sessions(), clock),
                 new Discovery(generations, audit, replies, codec.mapper()),
                 new StatelessResults(ports.upstreamKeys(), settings.grantTtl()), ports.policy(), ports.upstream());
+        this.virtualRequests = new VirtualRequests(ports, admission, audit,
+                new VirtualMembers(admission, ports.policy(), audit, statelessRequests, generations, this::request),
+                new VirtualSessions(ports, sessions, audit, sessionIds, codec.mapper(), settings.sessions(), clock),
+                codec.mapper());
     }
 
     /** Handles one POSTed JSON-RPC message, traced by nothing. */
@@ -82,6 +91,18 @@ public final class McpBroker {
         JsonRpcMessage message = decode(request);
         traceMessage(trace, message);
         trace.caller(request.identity().agentId(), request.identity().tenantId());
+        Optional<UpstreamServer> registered;
+        Optional<VirtualServer> virtual;
+        try {
+            registered = admission.registered(request.serverId());
+            virtual = virtualRequests.virtualServer(request.serverId(), registered);
+        } catch (RuntimeException e) {
+            BrokerException failure = BrokerException.of(e);
+            throw message instanceof JsonRpcMessage.Request r ? failure.withRequestId(r.id()) : failure;
+        }
+        if (virtual.isPresent()) {
+            return virtualRequests.post(request, message, methodOf(message), trace, virtual.get());
+        }
         boolean stateless = StatelessMessages.isStateless(message, request.sessionId(), request.protocolVersion());
         Exchange exchange = Exchange.incoming(request, message, methodOf(message), trace,
                 audit.subjectOf(request, message, trace.traceId()));
@@ -90,7 +111,7 @@ public final class McpBroker {
                 StatelessEdge.check(request, message);
                 trace.protocolVersion(StatelessMessages.version(message).orElse(request.protocolVersion()));
             }
-            exchange = admission.admit(exchange);
+            exchange = admission.admit(exchange, registered);
             if (stateless) {
                 return statelessRequests.handle(exchange, this::request);
             }
@@ -135,10 +156,16 @@ public final class McpBroker {
             // 2026-07-28 has no sessions to end
             throw new BrokerException(ErrorCode.METHOD_NOT_ALLOWED, "the stateless protocol has no sessions to delete");
         }
+        Optional<UpstreamServer> registered = admission.registered(serverId);
+        Optional<VirtualServer> virtual = virtualRequests.virtualServer(serverId, registered);
+        if (virtual.isPresent()) {
+            return virtualRequests.delete(identity, virtual.get(),
+                    new BrokerRequest(identity, serverId, sessionId, protocolVersion, null, null), trace);
+        }
         AuditTrail.Subject subject = new AuditTrail.Subject(identity.agentId(), identity.tenantId(), identity.onBehalfOf(),
                 null, serverId, "DELETE", null, null, null, null, trace.traceId());
         try {
-            Admission.Admitted admitted = admission.admitWithoutRateLimits(identity, serverId, trace);
+            Admission.Admitted admitted = admission.admitWithoutRateLimits(identity, registered, trace);
             subject = subject.withOwner(admitted.owner().tenantId());
             return ending.end(admitted, subject, sessionId, protocolVersion, trace);
         } catch (RuntimeException e) {

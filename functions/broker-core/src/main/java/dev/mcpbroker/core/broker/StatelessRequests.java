@@ -44,6 +44,11 @@ final class StatelessRequests {
      *                 session traffic
      */
     BrokerResponse handle(Exchange exchange, Function<Exchange, BrokerResponse> dispatch) {
+        return handle(exchange, dispatch, null);
+    }
+
+    /** @param heldScope the scope of a held session a legacy upstream is reached through ({@link HeldSessions#bind(Exchange, String)}) */
+    BrokerResponse handle(Exchange exchange, Function<Exchange, BrokerResponse> dispatch, String heldScope) {
         McpMethod method = exchange.method();
         if (!method.generations().contains(McpMethod.Generation.STATELESS) || !(exchange.message() instanceof JsonRpcMessage.Request)) {
             throw new BrokerException(ErrorCode.METHOD_NOT_FOUND, "Method not found: this method is not one of the"
@@ -59,7 +64,7 @@ final class StatelessRequests {
                     + "' speaks a protocol revision without subscriptions/listen; its change notifications need a"
                     + " session stream the broker does not hold for stateless agents");
         }
-        Exchange bound = statelessUpstream ? statelessBinding(exchange) : held.bind(exchange);
+        Exchange bound = statelessUpstream ? statelessBinding(exchange) : held.bind(exchange, heldScope);
         JsonRpcMessage.Request request = bound.jsonRpcRequest();
         ObjectNode unsealed = results.unsealRequestState(bound, request.json());
         if (unsealed != request.json()) {

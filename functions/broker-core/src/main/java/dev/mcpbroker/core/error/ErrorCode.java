@@ -91,6 +91,8 @@ public enum ErrorCode {
     /** A JSON-RPC response that answers no request the broker relayed to this identity. */
     UNSOLICITED_RESPONSE(Reserved.INVALID, 400, "unsolicited_response", FailureClass.DETERMINISTIC, Kind.REFUSAL),
     /** A task this identity did not create, or none at all: indistinguishable on purpose. */
+    /** A virtual server's request names a tool or prompt none of its members exposes (MCP's unknown tool: -32602). */
+    NAME_NOT_EXPOSED(Reserved.PARAMS, 200, "name_not_exposed", FailureClass.DETERMINISTIC, Kind.REFUSAL),
     TASK_NOT_FOUND(Reserved.PARAMS, 200, "task_not_found", FailureClass.DETERMINISTIC, Kind.REFUSAL),
     RATE_LIMITED(-31042, 429, "rate_limited", FailureClass.NOT_EXECUTED, Kind.REFUSAL),
 

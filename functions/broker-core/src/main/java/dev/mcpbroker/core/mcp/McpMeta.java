@@ -23,6 +23,8 @@ public final class McpMeta {
     public static final String TTL_MS = "ttlMs";
     public static final String CACHE_SCOPE = "cacheScope";
     public static final String REQUEST_STATE = "requestState";
+    /** In a virtual server's list result: the members whose items are missing from it, each with a failure class and reason. */
+    public static final String UNAVAILABLE_MEMBERS = "dev.mcp-broker/unavailableMembers";
 
     private McpMeta() {
     }

@@ -3,12 +3,12 @@ package dev.mcpbroker.core.policy;
 import java.util.List;
 
 /** Rules over names (tools, prompts): an exact name, a prefix ending in {@code *}, or {@code *} for every name. */
-final class NameRules {
+public final class NameRules {
 
     private NameRules() {
     }
 
-    static boolean matches(List<String> rules, String name) {
+    public static boolean matches(List<String> rules, String name) {
         if (name == null) {
             return false;
         }

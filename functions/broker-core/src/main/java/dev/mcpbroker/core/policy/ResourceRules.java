@@ -9,12 +9,12 @@ import java.util.regex.Pattern;
  * {@code /}, {@code ?} or {@code #}) and an expression with an operator ({@code {+path}}, {@code {/segments}}, ...)
  * for any text, so a template grant never admits more than its expansions could name.
  */
-final class ResourceRules {
+public final class ResourceRules {
 
     private ResourceRules() {
     }
 
-    static boolean matchesUri(List<String> rules, String uri) {
+    public static boolean matchesUri(List<String> rules, String uri) {
         if (uri == null) {
             return false;
         }
@@ -27,7 +27,7 @@ final class ResourceRules {
     }
 
     /** A template is granted by the same template, or by a prefix or {@code *} rule that covers all it can name. */
-    static boolean matchesTemplate(List<String> rules, String uriTemplate) {
+    public static boolean matchesTemplate(List<String> rules, String uriTemplate) {
         if (uriTemplate == null) {
             return false;
         }

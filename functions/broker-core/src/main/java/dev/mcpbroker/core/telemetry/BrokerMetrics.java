@@ -55,6 +55,10 @@ public interface BrokerMetrics {
      *
      * @param reason the stable reason, e.g. {@code tool_not_allowed}, {@code rate_limited}, {@code token_expired}
      */
+    /** A member of a virtual server left out of a merged list because it failed (reason: the failure's). */
+    default void virtualMemberOmitted(String virtualServer, String serverId, String reason) {
+    }
+
     default void requestDenied(String reason) {
     }
 
@@ -143,6 +147,11 @@ public interface BrokerMetrics {
             @Override
             public void upstreamSessionReopened(String serverId, boolean retried) {
                 copy.forEach(m -> m.upstreamSessionReopened(serverId, retried));
+            }
+
+            @Override
+            public void virtualMemberOmitted(String virtualServer, String serverId, String reason) {
+                copy.forEach(m -> m.virtualMemberOmitted(virtualServer, serverId, reason));
             }
 
             @Override

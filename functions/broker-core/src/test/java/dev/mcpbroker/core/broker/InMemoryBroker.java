@@ -79,11 +79,15 @@ final class InMemoryBroker {
     final InMemoryPolicyStore policy = new InMemoryPolicyStore();
     final InMemoryRateLimiter rateLimiter = new InMemoryRateLimiter();
     final InMemoryUpstreamRegistry registry = new InMemoryUpstreamRegistry();
+    final dev.mcpbroker.core.memory.InMemoryVirtualServerRegistry virtualServers =
+            new dev.mcpbroker.core.memory.InMemoryVirtualServerRegistry(registry);
     final InMemoryUpstream upstream = new InMemoryUpstream();
     final InMemoryStatelessUpstream statelessUpstream = new InMemoryStatelessUpstream();
     final InMemoryTaskOwners taskOwners = new InMemoryTaskOwners();
     final InMemoryToolApprovals toolApprovals = new InMemoryToolApprovals();
     final RecordingMetrics metrics = new RecordingMetrics();
+    /** Upstream servers that refuse every connection, as one that is down. */
+    final java.util.Set<String> down = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final McpBroker broker;
     private int nextId = 1;
 
@@ -105,6 +109,10 @@ final class InMemoryBroker {
         UpstreamClient byServer = new UpstreamClient() {
             @Override
             public UpstreamReply send(UpstreamServer server, UpstreamCall call) {
+                if (down.contains(server.id())) {
+                    throw new dev.mcpbroker.core.upstream.UpstreamException(
+                            dev.mcpbroker.core.upstream.UpstreamException.Kind.UNREACHABLE, "connection refused", null);
+                }
                 return (server.id().equals(LEDGER) ? statelessUpstream : upstream).send(server, call);
             }
 
@@ -127,7 +135,7 @@ final class InMemoryBroker {
                 sessionCapacity,
                 new WarmSessions(new InMemoryWarmSessionPool(), exchange, JSON, clock, Duration.ofMinutes(5)),
                 new InMemoryTaskSessionCounter(), taskOwners, new UpstreamKeys(KEY),
-                new PinnedTools(toolApprovals, Duration.ZERO, LIVE_TOOLS_TTL, clock));
+                new PinnedTools(toolApprovals, Duration.ZERO, LIVE_TOOLS_TTL, clock), virtualServers);
         broker = new McpBroker(new JsonRpcCodec(JSON), ports, new SessionIds(new SecureRandom()), clock,
                 new BrokerSettings(new SessionTimeouts(Duration.ofHours(12), Duration.ofMinutes(30), Duration.ofMinutes(1)),
                         1 << 20, null, true));

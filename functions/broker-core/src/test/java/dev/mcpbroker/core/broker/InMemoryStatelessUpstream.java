@@ -125,6 +125,10 @@ final class InMemoryStatelessUpstream implements UpstreamClient {
                 result.putArray("content").addObject().put("type", "text")
                         .put("text", "confirmed transfer #" + transfers.incrementAndGet());
             }
+            case "announce_change" -> {
+                notifications.add(JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/tools/list_changed"));
+                result.putArray("content").addObject().put("type", "text").put("text", "changed");
+            }
             default -> result.putArray("content").addObject().put("type", "text").put("text", "balance 100");
         }
     }

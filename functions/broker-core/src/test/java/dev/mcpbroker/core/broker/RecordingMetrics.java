@@ -24,6 +24,11 @@ final class RecordingMetrics implements BrokerMetrics {
     }
 
     @Override
+    public void virtualMemberOmitted(String virtualServer, String serverId, String reason) {
+        record("omitted " + virtualServer + " " + serverId + " " + reason);
+    }
+
+    @Override
     public void requestDenied(String reason) {
         record("denied " + reason);
     }

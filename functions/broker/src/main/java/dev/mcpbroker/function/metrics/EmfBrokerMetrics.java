@@ -69,6 +69,12 @@ public final class EmfBrokerMetrics implements BrokerMetrics {
     }
 
     @Override
+    public void virtualMemberOmitted(String virtualServer, String serverId, String reason) {
+        emit(Map.of("VirtualServer", virtualServer, "Server", serverId, "Reason", reason),
+                List.of(List.of("VirtualServer", "Server"), List.of("Reason")), new Value("VirtualMembersOmitted", "Count", 1));
+    }
+
+    @Override
     public void requestDenied(String reason) {
         emit(Map.of("Reason", reason), List.of(List.of("Reason"), List.of()), new Value("RequestsDenied", "Count", 1));
     }
