@@ -21,6 +21,13 @@
 #       invocation's spans and metrics to a collector on the loopback before answering; spans per call
 #   scripts/bench.sh session-scale [-Dbench.records=100000] [-Dbench.calls=1000]
 #       tools/call p50/p99 through the broker path with 10 vs 100,000 session records in the state table
+#   scripts/bench.sh first-answer [-Dbench.starts=5]
+#       broker function process start to first answered request, split into init (until the function asks for
+#       its first invocation: where a SnapStart snapshot is taken) and first answer, plus the first tools/call;
+#       as deployed, with priming during init, with an AppCDS archive, with both
+#   scripts/bench.sh cost [-Dbench.calls=300]
+#       function CPU milliseconds, duration and AWS requests per call of each request kind through the packaged
+#       function, calls per second of one instance, and the cost per million calls (docs/cost.md)
 #   scripts/bench.sh governance [-Dbench.calls=20000]
 #       authentication + authorisation + secret resolution per tools/call with warm caches, the rate
 #       limiter's conditional write, and AWS calls per call (counted by an SDK execution interceptor)
@@ -28,7 +35,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/env.sh"
 cd "$REPO_ROOT"
 which="tools-call"
-case "${1:-}" in tools-call|load-balancer|request-kinds|governance|critical-path|session-scale|telemetry) which="$1"; shift ;; esac
+case "${1:-}" in tools-call|load-balancer|request-kinds|governance|critical-path|session-scale|telemetry|first-answer|cost) which="$1"; shift ;; esac
 if [ "${SKIP_BUILD:-}" != "1" ]; then
   ./mvnw -B -ntp -q -DskipTests install
 fi
@@ -62,6 +69,16 @@ case "$which" in
     exec java -cp "$module/target/test-classes:$module/target/classes:$(cat "$module/target/test-classpath.txt")" \
       -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/critical-path.json" "$@" \
       dev.mcpbroker.function.bench.CriticalPathBenchmark ;;
+  first-answer)
+    module=integration-tests/end-to-end
+    exec java -cp "$module/target/classes:$(cat "$module/target/runtime-classpath.txt")" \
+      -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/first-answer.json" "$@" \
+      dev.mcpbroker.e2e.bench.FirstAnswerBenchmark ;;
+  cost)
+    module=integration-tests/end-to-end
+    exec java -cp "$module/target/classes:$(cat "$module/target/runtime-classpath.txt")" \
+      -Dsun.net.httpserver.nodelay=true -Dbench.out="$REPO_ROOT/target/bench/cost.json" "$@" \
+      dev.mcpbroker.e2e.bench.CostBenchmark ;;
   telemetry)
     module=integration-tests/end-to-end
     exec java -cp "$module/target/classes:$(cat "$module/target/runtime-classpath.txt")" \

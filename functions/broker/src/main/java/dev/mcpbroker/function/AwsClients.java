@@ -24,6 +24,7 @@ public final class AwsClients {
     private final BrokerConfig.Aws config;
     private final OpenTelemetry openTelemetry;
     private final AwsCredentialsProvider credentials;
+    private final URI everyEndpoint;
 
     /** Clients that take credentials from the SDK's default chain (the function's role in Lambda). */
     public AwsClients(BrokerConfig.Aws config, OpenTelemetry openTelemetry) {
@@ -32,9 +33,23 @@ public final class AwsClients {
 
     /** @param credentials the credentials of every client, for emulators and tools; null for the SDK's default chain */
     public AwsClients(BrokerConfig.Aws config, OpenTelemetry openTelemetry, AwsCredentialsProvider credentials) {
+        this(config, openTelemetry, credentials, null);
+    }
+
+    private AwsClients(BrokerConfig.Aws config, OpenTelemetry openTelemetry, AwsCredentialsProvider credentials,
+                       URI everyEndpoint) {
         this.config = Objects.requireNonNull(config);
         this.openTelemetry = Objects.requireNonNull(openTelemetry);
         this.credentials = credentials;
+        this.everyEndpoint = everyEndpoint;
+    }
+
+    /**
+     * Clients built exactly like these, but every one of them sending to {@code endpoint} with {@code credentials}:
+     * priming exercises the SDK's whole call path against a loopback fixture, never against AWS.
+     */
+    public AwsClients redirectedTo(URI endpoint, AwsCredentialsProvider credentials) {
+        return new AwsClients(config, openTelemetry, Objects.requireNonNull(credentials), Objects.requireNonNull(endpoint));
     }
 
     public DynamoDbClient dynamoDb() {
@@ -62,7 +77,11 @@ public final class AwsClients {
         if (credentials != null) {
             builder.credentialsProvider(credentials);
         }
-        endpoint.ifPresent(builder::endpointOverride);
+        if (everyEndpoint != null) {
+            builder.endpointOverride(everyEndpoint);
+        } else {
+            endpoint.ifPresent(builder::endpointOverride);
+        }
         return builder;
     }
 }

@@ -51,7 +51,7 @@ public class BrokerProducer {
      * The hosts configured, or else the host of the broker's resource URL: the name agents are told to use is the
      * only one a request legitimately carries. {@code *} opts out (any host).
      */
-    static Set<String> servedHosts(Optional<List<String>> configured, URI resource) {
+    public static Set<String> servedHosts(Optional<List<String>> configured, URI resource) {
         List<String> hosts = configured.orElseGet(() -> resource.getHost() == null ? List.of() : List.of(resource.getHost()));
         return hosts.contains(ANY_HOST) ? Set.of() : Set.copyOf(hosts);
     }

@@ -110,6 +110,7 @@ class DeploymentContractTest {
     void everyEnvironmentVariableInTheTemplateIsConfigurationTheFunctionReads() throws IOException {
         Set<String> readable = environmentNames("BROKER", BrokerConfig.class);
         readable.addAll(environmentNames("BROKER_AUTH", dev.mcpbroker.function.auth.AuthConfig.class));
+        readable.addAll(environmentNames("BROKER_PRIMING", dev.mcpbroker.function.priming.PrimingConfig.class));
         Set<String> set = new TreeSet<>();
         template().path("Resources").path("BrokerFunction").path("Properties").path("Environment").path("Variables")
                 .fieldNames().forEachRemaining(set::add);
@@ -117,6 +118,23 @@ class DeploymentContractTest {
         set.removeAll(OPENTELEMETRY_VARIABLES); // read by Quarkus OpenTelemetry and the collector layer (below)
         assertThat(set).allSatisfy(name -> assertThat(readable).anySatisfy(pattern -> assertThat(name).matches(pattern)));
         assertThat(set).contains("BROKER_SESSION_TABLE");
+    }
+
+    /**
+     * A SnapStart version is primed before its snapshot (the CRaC hook); an instance provisioned ahead of traffic,
+     * which Lambda starts without a snapshot, primes during init instead. Both on a Java runtime of the parameter's.
+     */
+    @Test
+    void provisionedInstancesPrimeDuringInitAndSnapStartVersionsBeforeTheSnapshot() throws IOException {
+        JsonNode priming = broker().path("Environment").path("Variables").path("BROKER_PRIMING_AT_STARTUP").path("Fn::If");
+        assertThat(priming.path(0).asText()).isEqualTo("HasProvisionedConcurrency");
+        assertThat(priming.path(1).asText()).isEqualTo("true");
+        assertThat(priming.path(2).asText()).isEqualTo("false");
+        assertThat(broker().path("SnapStart").path("ApplyOn").path("Fn::If").path(1).asText()).isEqualTo("PublishedVersions");
+        assertThat(broker().path("AutoPublishAlias").asText()).isEqualTo("live");
+        assertThat(broker().path("Runtime").path("Fn::If").path(2)).isEqualTo(ref("JavaRuntime"));
+        assertThat(template().path("Parameters").path("JavaRuntime").path("AllowedValues").toString())
+                .isEqualTo("[\"java21\",\"java25\"]");
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +52,10 @@ public final class LambdaRuntimeApi implements AutoCloseable {
     private final Map<String, Invocation> inFlight = new ConcurrentHashMap<>();
     private final List<String> traceHeaders = new CopyOnWriteArrayList<>();
     private final AtomicLong nextRequests = new AtomicLong();
+    private final AtomicLong firstNextNanos = new AtomicLong();
+    private final Map<String, Long> handedOutNanos = new ConcurrentHashMap<>();
+    private final AtomicLong completedInvocations = new AtomicLong();
+    private final AtomicLong invocationNanos = new AtomicLong();
     private final Duration functionTimeout;
     private volatile boolean closed;
 
@@ -128,6 +133,28 @@ public final class LambdaRuntimeApi implements AutoCloseable {
     }
 
     /**
+     * When ({@link System#nanoTime()}) the current function process first asked for an invocation: the end of its
+     * init phase, the moment Lambda would take a SnapStart snapshot. Empty until it asked.
+     */
+    public OptionalLong initCompletedAtNanos() {
+        long at = firstNextNanos.get();
+        return at == 0 ? OptionalLong.empty() : OptionalLong.of(at);
+    }
+
+    /** How many invocations the function has answered (response or error), since this runtime API started. */
+    public long completedInvocations() {
+        return completedInvocations.get();
+    }
+
+    /**
+     * Total time the function spent on the invocations it answered, each from handing it out ({@code next}) to its
+     * answer: what Lambda bills as duration.
+     */
+    public long invocationNanos() {
+        return invocationNanos.get();
+    }
+
+    /**
      * Invokes the function synchronously (Lambda's {@code RequestResponse} invocation, as event source mappings and
      * API Gateway use it) and returns its answer.
      *
@@ -156,6 +183,8 @@ public final class LambdaRuntimeApi implements AutoCloseable {
      * reports a crashed runtime.
      */
     public void functionDied() {
+        firstNextNanos.set(0);
+        handedOutNanos.clear();
         inFlight.values().forEach(invocation -> invocation.result().completeExceptionally(
                 new FunctionError(FunctionError.Kind.CRASHED, "runtime exited")));
         inFlight.clear();
@@ -189,6 +218,7 @@ public final class LambdaRuntimeApi implements AutoCloseable {
     }
 
     private void next(HttpExchange exchange) throws IOException {
+        firstNextNanos.compareAndSet(0, System.nanoTime());
         nextRequests.incrementAndGet();
         Invocation next = nextInvocation();
         if (next == null) {
@@ -196,6 +226,7 @@ public final class LambdaRuntimeApi implements AutoCloseable {
             return;
         }
         inFlight.put(next.requestId(), next);
+        handedOutNanos.put(next.requestId(), System.nanoTime());
         Headers headers = exchange.getResponseHeaders();
         headers.add("Lambda-Runtime-Aws-Request-Id", next.requestId());
         headers.add("Lambda-Runtime-Deadline-Ms", Long.toString(System.currentTimeMillis() + functionTimeout.toMillis()));
@@ -212,6 +243,11 @@ public final class LambdaRuntimeApi implements AutoCloseable {
         if (invocation == null) {
             reply(exchange, 400, "{\"errorMessage\":\"unknown request id\"}");
             return;
+        }
+        Long handedOut = handedOutNanos.remove(parts[1]);
+        if (handedOut != null) {
+            invocationNanos.addAndGet(System.nanoTime() - handedOut);
+            completedInvocations.incrementAndGet();
         }
         if (parts[2].equals("response")) {
             invocation.result().complete(mapper.readTree(body));

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.ZipEntry;
@@ -138,6 +139,21 @@ public final class LocalLambda implements FunctionInvoker, AutoCloseable {
         return this;
     }
 
+    /** When the current function process finished its init phase (asked for its first invocation), if it has. */
+    public OptionalLong initCompletedAtNanos() {
+        return runtime.initCompletedAtNanos();
+    }
+
+    /** The local Lambda runtime API this function polls: invocation counts and durations. */
+    public LambdaRuntimeApi runtime() {
+        return runtime;
+    }
+
+    /** What the current function process has written to stdout and stderr (its CloudWatch log, in Lambda). */
+    public String functionLog() {
+        return function.readLog();
+    }
+
     public long functionPid() {
         return function.pid();
     }
@@ -209,14 +225,18 @@ public final class LocalLambda implements FunctionInvoker, AutoCloseable {
         runtime.close();
     }
 
-    /** {@code /var/task}, {@code /var/task/lib/*}, then the runtime interface client and its dependencies. */
+    /**
+     * The runtime interface client and its dependencies only, as in Lambda's managed runtime: the client loads the
+     * function from {@code LAMBDA_TASK_ROOT} ({@code /var/task}, {@code /var/task/lib/*.jar}) with a class loader of
+     * its own, so the JVM's class path holds no directory of the function. That is what a class-data archive
+     * (AppCDS, {@code JAVA_TOOL_OPTIONS}) is checked against, and it refuses a non-empty directory.
+     */
     private String classpath() {
         Set<String> entries = new LinkedHashSet<>();
-        entries.add(taskRoot.toString());
-        entries.add(taskRoot.resolve("lib") + File.separator + "*");
         entries.add(jarOf(AWSLambda.class));
         entries.add(jarOf(com.amazonaws.services.lambda.runtime.Context.class));
         entries.add(jarOf(com.amazonaws.services.lambda.runtime.serialization.PojoSerializer.class));
+        entries.add(jarOf(software.amazon.awssdk.utilslite.SdkInternalThreadLocal.class));
         return String.join(File.pathSeparator, entries);
     }
 
