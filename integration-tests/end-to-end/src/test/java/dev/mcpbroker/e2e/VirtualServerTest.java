@@ -40,6 +40,7 @@ class VirtualServerTest {
     private static final String DOOMED = "virtual-doomed";
     private static final String VIRTUAL = "suite-" + UUID.randomUUID().toString().substring(0, 8);
     private static final String PARTLY_DOWN = "partly-down-" + UUID.randomUUID().toString().substring(0, 8);
+    private static final String WITH_REFERENCE = "reference-" + UUID.randomUUID().toString().substring(0, 8);
 
     private static LocalBrokerStack stack;
     private static ConformanceUpstream modern;
@@ -66,6 +67,8 @@ class VirtualServerTest {
                 VirtualMember.of(MODERN, "mod"), VirtualMember.of(LEGACY, "leg"))), false);
         virtuals.define(new VirtualServer(PARTLY_DOWN, List.of(VirtualMember.of(LocalBrokerStack.PAYMENTS, "pay"),
                 VirtualMember.of(DOOMED, "dm"))), false);
+        virtuals.define(new VirtualServer(WITH_REFERENCE, List.of(VirtualMember.of(LocalBrokerStack.PAYMENTS, "pay"),
+                VirtualMember.of(LocalBrokerStack.EVERYTHING, "ev"))), false);
     }
 
     @AfterAll
@@ -111,6 +114,24 @@ class VirtualServerTest {
             assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest("test_simple_text", Map.of())))
                     .isInstanceOf(McpError.class).hasMessageContaining("exposes");
             client.ping();
+        } finally {
+            assertThat(client.closeGracefully()).isTrue();
+        }
+    }
+
+    @Test
+    void theReferenceServerAsAMemberKeepsItsOwnKillSwitchesBehindThePrefix() {
+        McpSyncClient client = client(stack.endpoint(1, WITH_REFERENCE));
+        try {
+            client.initialize();
+
+            List<String> tools = client.listTools().tools().stream().map(McpSchema.Tool::name).toList();
+            assertThat(tools).contains("pay__get_balance", "ev__echo").doesNotContain("ev__get-env", "get-env");
+            assertThat(text(client.callTool(new McpSchema.CallToolRequest("ev__echo", Map.of("message", "through a prefix")))))
+                    .contains("through a prefix");
+            // switched off on the reference server itself: refused under its prefixed name too, never relayed
+            assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest("ev__get-env", Map.of())))
+                    .hasMessageContaining("tool_killed");
         } finally {
             assertThat(client.closeGracefully()).isTrue();
         }

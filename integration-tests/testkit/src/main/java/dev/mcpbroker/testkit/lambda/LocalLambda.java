@@ -250,12 +250,19 @@ public final class LocalLambda implements FunctionInvoker, AutoCloseable {
 
     /**
      * The package unpacked under {@code logDir}, once per package, directory and JVM: every function started from it
-     * shares the copy, since a function only reads its task root ({@code /var/task} is read-only in Lambda). The
-     * runtime API already started is closed again when unpacking fails.
+     * shares the copy, since a function only reads its task root ({@code /var/task} is read-only in Lambda). Two
+     * packages of the same file name (this build and a benchmark's baseline, both {@code function.zip}) get a copy
+     * each. The runtime API already started is closed again when unpacking fails.
      */
+    static Path taskRootOf(Path functionZip, Path logDir) {
+        Path zip = functionZip.toAbsolutePath().normalize();
+        return logDir.toAbsolutePath().resolve(zip.getFileName() + "-" + Integer.toHexString(zip.toString().hashCode())
+                + "-task");
+    }
+
     private static Path taskRoot(Path functionZip, Path logDir, AutoCloseable runtime) {
         try {
-            Path target = logDir.toAbsolutePath().resolve(functionZip.getFileName() + "-task");
+            Path target = taskRootOf(functionZip, logDir);
             return UNPACKED.computeIfAbsent(target, dir -> unpack(functionZip, dir));
         } catch (RuntimeException e) {
             try {
