@@ -131,7 +131,8 @@ class VirtualServerTest {
                     .contains("through a prefix");
             // switched off on the reference server itself: refused under its prefixed name too, never relayed
             assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest("ev__get-env", Map.of())))
-                    .hasMessageContaining("tool_killed");
+                    .isInstanceOf(McpError.class).hasMessageContaining("switched off")
+                    .satisfies(e -> assertThat(((McpError) e).getJsonRpcError().data().toString()).contains("tool_killed"));
         } finally {
             assertThat(client.closeGracefully()).isTrue();
         }
