@@ -93,7 +93,7 @@ public final class CostBenchmark {
                     "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"resources/read\",\"params\":{\"uri\":\"test://static-text\"}}"));
             kinds.put("2026-07-28 tools/call, legacy upstream", id -> call(payments, agent, null,
                     stateless("get_balance"), toolCall(id, "get_balance", "{\"account\":\"alice\"}", V2026)));
-            kinds.put("2026-07-28 tools/call, stateless upstream", id -> call(conformance, agent, null,
+            kinds.put("2026-07-28 tools/call, stateless upstream, not read-only", id -> call(conformance, agent, null,
                     stateless("test_simple_text"), toolCall(id, "test_simple_text", "{}", V2026)));
 
             Map<String, Object> perKind = new LinkedHashMap<>();
