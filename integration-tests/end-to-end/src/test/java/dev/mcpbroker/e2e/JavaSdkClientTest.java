@@ -2,12 +2,9 @@ package dev.mcpbroker.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,16 +20,7 @@ class JavaSdkClientTest {
     }
 
     private static McpSyncClient client(URI endpoint) {
-        String authorization = stack.devAuthorization().get("Authorization");
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
-                .builder(endpoint.getScheme() + "://" + endpoint.getAuthority())
-                .endpoint(endpoint.getPath())
-                .httpRequestCustomizer((request, method, uri, body, context) -> request.header("Authorization", authorization))
-                .build();
-        return McpClient.sync(transport)
-                .requestTimeout(Duration.ofSeconds(30))
-                .clientInfo(new McpSchema.Implementation("e2e-java-sdk", "1.0"))
-                .build();
+        return JavaSdkAgents.connect(endpoint, stack.devAuthorization().get("Authorization"), "e2e-java-sdk");
     }
 
     private static String text(McpSchema.CallToolResult result) {

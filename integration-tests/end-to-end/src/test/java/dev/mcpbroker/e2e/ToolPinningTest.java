@@ -8,9 +8,7 @@ import dev.mcpbroker.core.policy.ServerGrant;
 import dev.mcpbroker.core.upstream.UpstreamAuth;
 import dev.mcpbroker.testkit.RepoPaths;
 import dev.mcpbroker.testkit.upstream.DemoUpstream;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
@@ -103,14 +101,7 @@ class ToolPinningTest {
     }
 
     private static McpSyncClient client(URI endpoint) {
-        String authorization = stack.devAuthorization().get("Authorization");
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
-                .builder(endpoint.getScheme() + "://" + endpoint.getAuthority())
-                .endpoint(endpoint.getPath())
-                .httpRequestCustomizer((request, method, uri, body, context) -> request.header("Authorization", authorization))
-                .build();
-        return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30))
-                .clientInfo(new McpSchema.Implementation("e2e-pinning", "1.0")).build();
+        return JavaSdkAgents.connect(endpoint, stack.devAuthorization().get("Authorization"), "e2e-pinning");
     }
 
     private static String matching(String text, String regex) {

@@ -13,9 +13,7 @@ import dev.mcpbroker.sessiontable.policy.PolicyAdmin;
 import dev.mcpbroker.testkit.upstream.ConformanceUpstream;
 import dev.mcpbroker.testkit.upstream.ConformanceUpstream.Mode;
 import dev.mcpbroker.testkit.upstream.TypeScriptClient;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
@@ -253,16 +251,7 @@ class VirtualServerTest {
     }
 
     private static McpSyncClient client(URI endpoint) {
-        String authorization = stack.devAuthorization().get("Authorization");
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
-                .builder(endpoint.getScheme() + "://" + endpoint.getAuthority())
-                .endpoint(endpoint.getPath())
-                .httpRequestCustomizer((request, method, uri, body, context) -> request.header("Authorization", authorization))
-                .build();
-        return McpClient.sync(transport)
-                .requestTimeout(Duration.ofSeconds(30))
-                .clientInfo(new McpSchema.Implementation("e2e-virtual", "1.0"))
-                .build();
+        return JavaSdkAgents.connect(endpoint, stack.devAuthorization().get("Authorization"), "e2e-virtual");
     }
 
     private static String text(McpSchema.CallToolResult result) {
